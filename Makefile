@@ -1,0 +1,62 @@
+# Samskapa — the two commands a newcomer needs are `make run` and `make test`.
+VENV        := .venv
+PY          := $(VENV)/bin/python
+MANAGE      := $(PY) manage.py
+HOST_PORT   ?= 127.0.0.1:8000
+
+# The demo runs with DEBUG on and without the operator second-factor requirement;
+# production sets neither (see README, "Configuration").
+DEMO_ENV := DEBUG=true SECRET_KEY=local-demo-only REQUIRE_OPERATOR_2FA=false
+# Tests run with production-like settings but plain HTTP and a throwaway key.
+TEST_ENV := DEBUG=false SECRET_KEY=test-only HTTPS=false DJANGO_ALLOW_ASYNC_UNSAFE=true
+
+.PHONY: run test test-fast check bench install install-test browser messages clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || "$$(scripts/find-python)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed messages
+
+install-test: $(VENV)/.installed-test messages browser
+
+# Debian's chromium drives the browser tests; Playwright never downloads a browser here.
+browser:
+	@test -x /usr/bin/chromium || { \
+	  echo "Installing Debian's chromium for the browser tests (needs root)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+
+messages: $(VENV)/.installed
+	cd samskapa && ../$(MANAGE) compilemessages --verbosity 0
+
+run: install
+	mkdir -p var
+	$(DEMO_ENV) $(MANAGE) migrate --verbosity 0
+	$(DEMO_ENV) $(MANAGE) load_demo
+	$(DEMO_ENV) $(MANAGE) runserver $(HOST_PORT)
+
+check: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run
+	$(TEST_ENV) $(MANAGE) check
+	$(TEST_ENV) $(MANAGE) validate_templates
+	cd samskapa && msgfmt --check-format -o /dev/null locale/sv/LC_MESSAGES/django.po
+
+test: install-test check
+	$(TEST_ENV) $(PY) -m pytest
+
+test-fast: install-test
+	$(TEST_ENV) $(PY) -m pytest -m "not browser"
+
+bench: install-test
+	$(TEST_ENV) $(PY) bench/run_bench.py
+
+clean:
+	rm -rf $(VENV) var

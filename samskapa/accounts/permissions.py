@@ -1,0 +1,174 @@
+"""The one place that decides who may see what and who may do what.
+
+Every view and API endpoint asks this module two questions:
+
+* `visible(user, queryset)` — which rows the user may see. Rows outside it answer 404, so that
+  the existence of another programme's records does not leak.
+* `can(user, action, obj)` — whether the user may perform `action` on a record they can see.
+  A visible record the user may not act on answers 403.
+
+Programme-scoped actions are granted by the user's roles in that programme (Membership).
+Platform-wide actions (creating programmes, keeping the organisation register) are granted by
+Django's own model permissions, held by the *Operators* group. Superusers may do everything.
+docs/permissions.md shows the same rules as a table; tests/test_permission_matrix.py walks it.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from samskapa.accounts.models import Membership, Role
+
+ALL_ROLES = frozenset(Role)
+OPERATOR_ONLY = frozenset({Role.OPERATOR})
+
+# Roles whose members everyone in the programme may see (the steering and needs-owner groups).
+GROUP_ROLES = frozenset({Role.STEERING_GROUP, Role.NEEDS_OWNER, Role.OPERATOR})
+
+PROGRAMME_ACTIONS: dict[str, frozenset[Role]] = {
+    "programme.view": ALL_ROLES,
+    "programme.change": OPERATOR_ONLY,
+    "phase.change": OPERATOR_ONLY,
+    "membership.view_all": OPERATOR_ONLY,
+    "membership.change": OPERATOR_ONLY,
+    "audit.view": OPERATOR_ONLY,
+}
+
+# None: any signed-in person; otherwise the Django permission that grants it.
+PLATFORM_ACTIONS: dict[str, str | None] = {
+    "programme.create": "programmes.add_programme",
+    "organisation.view": None,
+    "organisation.create": "organisations.add_organisation",
+    "organisation.change": "organisations.change_organisation",
+    "organisation.view_history": "organisations.change_organisation",
+}
+
+
+def _signed_in(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def roles_by_programme(user) -> dict[int, frozenset[str]]:
+    """All the user's roles, keyed by programme id. One query per request, then cached."""
+    cached = getattr(user, "_roles_by_programme", None)
+    if cached is None:
+        collected: dict[int, set[str]] = {}
+        for programme_id, role in Membership.objects.filter(user=user).values_list(
+            "programme_id", "role"
+        ):
+            collected.setdefault(programme_id, set()).add(role)
+        cached = {pid: frozenset(roles) for pid, roles in collected.items()}
+        user._roles_by_programme = cached
+    return cached
+
+
+def roles_in(user, programme) -> frozenset[str]:
+    if not _signed_in(user):
+        return frozenset()
+    return roles_by_programme(user).get(programme.pk, frozenset())
+
+
+def is_operator(user) -> bool:
+    """Operates some programme or keeps the platform's registers: held to a second factor."""
+    if not _signed_in(user):
+        return False
+    if user.is_superuser or user.has_perm("programmes.add_programme"):
+        return True
+    return any(Role.OPERATOR in roles for roles in roles_by_programme(user).values())
+
+
+def programme_of(obj):
+    from samskapa.programmes.models import GateCriterion, Programme
+
+    if isinstance(obj, Programme):
+        return obj
+    if isinstance(obj, GateCriterion):
+        return obj.phase.programme
+    return obj.programme
+
+
+def can(user, action: str, obj: Model | None = None) -> bool:
+    if action not in PROGRAMME_ACTIONS and action not in PLATFORM_ACTIONS:
+        raise ValueError(f"Unknown action {action!r}: add it to accounts/permissions.py")
+    if not _signed_in(user):
+        return False
+    if user.is_superuser:
+        return True
+    if action in PLATFORM_ACTIONS:
+        permission = PLATFORM_ACTIONS[action]
+        return permission is None or user.has_perm(permission)
+    return bool(roles_in(user, programme_of(obj)) & PROGRAMME_ACTIONS[action])
+
+
+def require(user, action: str, obj: Model | None = None) -> None:
+    """Raise 403 when a user who can see `obj` may not perform `action` on it."""
+    if not can(user, action, obj):
+        raise PermissionDenied
+
+
+def _my_programme_ids(user, roles=None) -> QuerySet:
+    memberships = Membership.objects.filter(user=user)
+    if roles is not None:
+        memberships = memberships.filter(role__in=roles)
+    return memberships.values("programme_id")
+
+
+def _visible_programmes(user, qs):
+    return qs.filter(pk__in=_my_programme_ids(user))
+
+
+def _visible_phases(user, qs):
+    return qs.filter(programme_id__in=_my_programme_ids(user))
+
+
+def _visible_criteria(user, qs):
+    return qs.filter(phase__programme_id__in=_my_programme_ids(user))
+
+
+def _visible_memberships(user, qs):
+    # Members see the groups and themselves; operators see everyone in their programmes.
+    return qs.filter(
+        Q(programme_id__in=_my_programme_ids(user, roles=OPERATOR_ONLY))
+        | Q(programme_id__in=_my_programme_ids(user), role__in=GROUP_ROLES)
+        | Q(user=user)
+    )
+
+
+def _visible_organisations(user, qs):
+    return qs
+
+
+def _visible_audit_entries(user, qs):
+    scope = Q(programme_id__in=_my_programme_ids(user, roles=OPERATOR_ONLY))
+    if user.has_perm("organisations.change_organisation"):
+        scope |= Q(programme__isnull=True)
+    return qs.filter(scope)
+
+
+_VISIBILITY = {
+    "programmes.Programme": _visible_programmes,
+    "programmes.Phase": _visible_phases,
+    "programmes.GateCriterion": _visible_criteria,
+    "accounts.Membership": _visible_memberships,
+    "organisations.Organisation": _visible_organisations,
+    "audit.AuditEntry": _visible_audit_entries,
+}
+
+
+def visible(user, queryset: QuerySet) -> QuerySet:
+    if not _signed_in(user):
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    try:
+        rule = _VISIBILITY[queryset.model._meta.label]
+    except KeyError:
+        raise ValueError(f"No visibility rule for {queryset.model._meta.label}") from None
+    return rule(user, queryset)
+
+
+def get_visible_or_404(user, queryset: QuerySet, **lookup):
+    try:
+        return visible(user, queryset).get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404 from None

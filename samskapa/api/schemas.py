@@ -1,0 +1,86 @@
+from datetime import date
+
+from ninja import Schema
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class ValidationErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]]
+
+
+class OrganisationOut(Schema):
+    id: int
+    name: str
+    kind: str
+    municipality_code: str | None
+    county_code: str | None
+    parent_id: int | None
+    legal_form: str
+    org_number: str
+    website: str
+
+    @staticmethod
+    def resolve_municipality_code(obj):
+        return obj.municipality_id
+
+    @staticmethod
+    def resolve_county_code(obj):
+        return obj.county_id
+
+
+class OrganisationIn(Schema):
+    name: str
+    kind: str
+    municipality_code: str | None = None
+    county_code: str | None = None
+    parent_id: int | None = None
+    legal_form: str = ""
+    org_number: str = ""
+    website: str = ""
+    description: str = ""
+
+
+class GateCriterionOut(Schema):
+    text: str
+    position: int
+
+
+class PhaseOut(Schema):
+    kind: int
+    name: str
+    starts_on: date
+    ends_on: date
+    criteria: list[GateCriterionOut]
+
+    @staticmethod
+    def resolve_criteria(obj):
+        return list(obj.criteria.all())
+
+
+class ProgrammeOut(Schema):
+    id: int
+    name: str
+    narrative: str
+    starts_on: date
+    ends_on: date
+    operator_organisation_id: int
+    needs_owner_ids: list[int]
+
+    @staticmethod
+    def resolve_needs_owner_ids(obj):
+        return [o.pk for o in obj.needs_owners.all()]
+
+
+class MembershipOut(Schema):
+    id: int
+    person_name: str
+    role: str
+    department_id: int | None
+
+    @staticmethod
+    def resolve_person_name(obj):
+        return obj.user.full_name

@@ -1,0 +1,131 @@
+"""The HTTP API under /api/. Every endpoint asks accounts/permissions.py, as the pages do."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from ninja import NinjaAPI
+from ninja.pagination import PageNumberPagination, paginate
+from ninja.security import django_auth
+
+from samskapa.accounts import permissions
+from samskapa.accounts.models import Membership
+from samskapa.api.auth import ApiTokenAuth
+from samskapa.api.schemas import (
+    ErrorOut,
+    MembershipOut,
+    OrganisationIn,
+    OrganisationOut,
+    PhaseOut,
+    ProgrammeOut,
+    ValidationErrorOut,
+)
+from samskapa.organisations import services as organisation_services
+from samskapa.organisations.models import County, Municipality, Organisation
+from samskapa.programmes.models import GateCriterion, Phase, Programme
+
+api = NinjaAPI(
+    title="Samskapa API",
+    version="1",
+    description="Programmes, phases, memberships and organisations. Authenticate with "
+    "`Authorization: Bearer <token>` (create a token under *API tokens* when signed in).",
+    auth=[ApiTokenAuth(), django_auth],
+    urls_namespace="api",
+)
+
+
+class Pages(PageNumberPagination):
+    page_size = 50
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc):
+    return api.create_response(request, {"detail": "You may not do this."}, status=403)
+
+
+def _validation_response(request, error: ValidationError):
+    errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+    return api.create_response(
+        request, {"detail": "The input is not valid.", "errors": errors}, status=422
+    )
+
+
+@api.get("/organisations", response=list[OrganisationOut], tags=["organisations"])
+@paginate(Pages)
+def list_organisations(request, kind: str | None = None):
+    permissions.require(request.user, "organisation.view")
+    organisations = Organisation.objects.visible_to(request.user)
+    return organisations.filter(kind=kind) if kind else organisations
+
+
+@api.get(
+    "/organisations/{pk}", response={200: OrganisationOut, 404: ErrorOut}, tags=["organisations"]
+)
+def get_organisation(request, pk: int):
+    return permissions.get_visible_or_404(request.user, Organisation.objects.all(), pk=pk)
+
+
+@api.post(
+    "/organisations",
+    response={201: OrganisationOut, 403: ErrorOut, 422: ValidationErrorOut},
+    tags=["organisations"],
+)
+def create_organisation(request, payload: OrganisationIn):
+    permissions.require(request.user, "organisation.create")
+    data = payload.dict()
+    fields = {
+        key: data[key]
+        for key in ("name", "kind", "legal_form", "org_number", "website", "description")
+    }
+    try:
+        fields["municipality"] = _reference(Municipality, data["municipality_code"], "municipality")
+        fields["county"] = _reference(County, data["county_code"], "county")
+        fields["parent"] = _reference(Organisation, data["parent_id"], "parent")
+        organisation = organisation_services.create_organisation(by=request.user, **fields)
+    except ValidationError as error:
+        return _validation_response(request, error)
+    return 201, organisation
+
+
+def _reference(model, key, field):
+    if key in (None, ""):
+        return None
+    found = model.objects.filter(pk=key).first()
+    if found is None:
+        raise ValidationError({field: [f"Unknown {field}: {key}"]})
+    return found
+
+
+@api.get("/programmes", response=list[ProgrammeOut], tags=["programmes"])
+@paginate(Pages)
+def list_programmes(request):
+    return Programme.objects.visible_to(request.user).prefetch_related(
+        Prefetch("needs_owners", queryset=Organisation.objects.only("id"))
+    )
+
+
+def _programme(request, pk):
+    return permissions.get_visible_or_404(request.user, Programme.objects.all(), pk=pk)
+
+
+@api.get("/programmes/{pk}", response={200: ProgrammeOut, 404: ErrorOut}, tags=["programmes"])
+def get_programme(request, pk: int):
+    return _programme(request, pk)
+
+
+@api.get(
+    "/programmes/{pk}/phases", response={200: list[PhaseOut], 404: ErrorOut}, tags=["programmes"]
+)
+def list_phases(request, pk: int):
+    programme = _programme(request, pk)
+    return Phase.objects.filter(programme=programme).prefetch_related(
+        Prefetch("criteria", queryset=GateCriterion.objects.order_by("position", "id"))
+    )
+
+
+@api.get("/programmes/{pk}/memberships", response=list[MembershipOut], tags=["programmes"])
+@paginate(Pages)
+def list_memberships(request, pk: int, role: str | None = None):
+    programme = _programme(request, pk)
+    memberships = permissions.visible(
+        request.user, Membership.objects.filter(programme=programme)
+    ).select_related("user")
+    return memberships.filter(role=role) if role else memberships

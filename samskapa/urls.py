@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django_otp.admin import OTPAdminSite
+
+from samskapa.api.views import api
+from samskapa.core import views as core_views
+
+# The admin site asks for a verified second factor when operators are held to one.
+if settings.REQUIRE_OPERATOR_2FA:
+    admin.site.__class__ = OTPAdminSite
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("dashboard/", core_views.dashboard, name="dashboard"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("samskapa.accounts.urls")),
+    path("programmes/", include("samskapa.programmes.urls")),
+    path("organisations/", include("samskapa.organisations.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
