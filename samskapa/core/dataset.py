@@ -1,0 +1,197 @@
+"""A synthetic dataset for benchmarks and scale tests.
+
+Real reference data (all 290 municipalities and 21 counties by their official codes), with
+fictional departments, organisations, programmes and people. Rows are bulk-inserted: this is
+seed data, not a user's change, so it writes no audit trail.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.contrib.auth.hashers import make_password
+from stdnum import luhn
+from stdnum.se import orgnr
+
+from samskapa.accounts.models import Membership, Role, User
+from samskapa.organisations.models import (
+    County,
+    LegalForm,
+    Municipality,
+    Organisation,
+    OrganisationKind,
+)
+from samskapa.programmes.models import GateCriterion, Phase, Programme
+from samskapa.programmes.services import default_gate_criteria, split_period
+
+EMAIL_DOMAIN = "dataset.samskapa.invalid"
+
+
+@dataclass(frozen=True)
+class Profile:
+    municipalities: int  # how many of the 290 get an organisation
+    departments_per_municipality: int
+    programmes: int
+    people: int
+    members_per_programme: int
+    innovator_organisations: int
+
+
+PROFILES = {
+    "small": Profile(20, 3, 6, 300, 60, 40),
+    "national": Profile(290, 3, 50, 5000, 120, 600),
+}
+
+# Share of a programme's members per role.
+ROLE_MIX = [
+    (Role.OPERATOR, 0.02),
+    (Role.STEERING_GROUP, 0.06),
+    (Role.NEEDS_OWNER, 0.08),
+    (Role.INNOVATOR, 0.40),
+    (Role.REVIEWER, 0.10),
+    (Role.OBSERVER, 0.34),
+]
+LEGAL_FORMS = [  # legal form, org-number group prefix
+    (LegalForm.AKTIEBOLAG, "559"),
+    (LegalForm.AB_SVB, "559"),
+    (LegalForm.ECONOMIC_ASSOCIATION, "769"),
+    (LegalForm.NON_PROFIT_ASSOCIATION, "802"),
+    (LegalForm.FOUNDATION, "802"),
+]
+DEPARTMENT_NAMES = [
+    "Socialförvaltningen",
+    "Arbetsmarknadsförvaltningen",
+    "Vård- och omsorgsförvaltningen",
+    "Skol- och fritidsförvaltningen",
+    "Stadsledningsförvaltningen",
+]
+
+
+def _org_number(prefix: str, serial: int) -> str:
+    body = f"{prefix}{serial % 1_000_000:06d}"
+    return orgnr.format(body + luhn.calc_check_digit(body))
+
+
+def already_generated() -> bool:
+    return User.objects.filter(email__endswith=f"@{EMAIL_DOMAIN}").exists()
+
+
+def generate(profile: Profile, *, seed: int = 2026) -> dict[str, int]:
+    rng = random.Random(seed)
+    # Municipalities that already have an organisation (the demo's city) keep it.
+    free = Municipality.objects.exclude(organisations__kind=OrganisationKind.MUNICIPALITY)
+    municipalities = list(free.order_by("code")[: profile.municipalities])
+    cities = Organisation.objects.bulk_create(
+        Organisation(
+            name=f"{m.name} kommun",
+            kind=OrganisationKind.MUNICIPALITY,
+            municipality=m,
+            legal_form=LegalForm.PUBLIC_BODY,
+        )
+        for m in municipalities
+    )
+    Organisation.objects.bulk_create(
+        Organisation(
+            name=f"Region {c.name.removesuffix(' län')}",
+            kind=OrganisationKind.REGION,
+            county=c,
+            legal_form=LegalForm.PUBLIC_BODY,
+        )
+        for c in County.objects.all()
+    )
+    departments = Organisation.objects.bulk_create(
+        Organisation(
+            name=DEPARTMENT_NAMES[i],
+            kind=OrganisationKind.DEPARTMENT,
+            parent=city,
+            legal_form=LegalForm.PUBLIC_BODY,
+        )
+        for city in cities
+        for i in range(profile.departments_per_municipality)
+    )
+    supporters = Organisation.objects.bulk_create(
+        Organisation(name=f"Innovationsstöd {m.name}", kind=OrganisationKind.INNOVATION_SUPPORT)
+        for m in municipalities[: max(profile.programmes // 2, 1)]
+    )
+    innovators = Organisation.objects.bulk_create(
+        Organisation(
+            name=f"Social innovation {i} {form.label[:12]}",
+            kind=OrganisationKind.INNOVATOR,
+            legal_form=form,
+            org_number=_org_number(prefix, 700_000 + i),
+        )
+        for i, (form, prefix) in enumerate(
+            rng.choice(LEGAL_FORMS) for _ in range(profile.innovator_organisations)
+        )
+    )
+    unusable = make_password(None)
+    people = User.objects.bulk_create(
+        User(
+            email=f"person{i}@{EMAIL_DOMAIN}", full_name=f"Syntetisk Person {i}", password=unusable
+        )
+        for i in range(profile.people)
+    )
+    programmes = _programmes(profile, rng, supporters, departments)
+    memberships = _memberships(profile, rng, programmes, people, departments, innovators)
+    return {
+        "organisations": len(cities) + 21 + len(departments) + len(supporters) + len(innovators),
+        "people": len(people),
+        "programmes": len(programmes),
+        "memberships": memberships,
+    }
+
+
+def _programmes(profile, rng, supporters, departments):
+    criteria = default_gate_criteria()
+    programmes = []
+    for i in range(profile.programmes):
+        starts_on = date(2024, 1, 1) + timedelta(days=rng.randrange(0, 900))
+        programmes.append(
+            Programme(
+                name=f"Syntetiskt program {i + 1}",
+                narrative="Den inkluderande staden",
+                starts_on=starts_on,
+                ends_on=starts_on + timedelta(days=730),
+                operator_organisation=supporters[i % len(supporters)],
+            )
+        )
+    Programme.objects.bulk_create(programmes)
+    phases = Phase.objects.bulk_create(
+        Phase(programme=p, kind=kind, starts_on=start, ends_on=end)
+        for p in programmes
+        for kind, (start, end) in split_period(p.starts_on, p.ends_on).items()
+    )
+    GateCriterion.objects.bulk_create(
+        GateCriterion(phase=phase, text=text, position=i)
+        for phase in phases
+        for i, text in enumerate(criteria[phase.kind])
+    )
+    Through = Programme.needs_owners.through
+    Through.objects.bulk_create(
+        Through(programme_id=p.pk, organisation_id=d.pk)
+        for p in programmes
+        for d in rng.sample(departments, min(5, len(departments)))
+    )
+    return programmes
+
+
+def _memberships(profile, rng, programmes, people, departments, innovators):
+    rows = []
+    for programme in programmes:
+        chosen = rng.sample(people, profile.members_per_programme)
+        start = 0
+        for role, share in ROLE_MIX:
+            count = max(1, round(profile.members_per_programme * share))
+            for user in chosen[start : start + count]:
+                rows.append(
+                    Membership(
+                        programme=programme,
+                        user=user,
+                        role=role,
+                        department=rng.choice(departments) if role == Role.NEEDS_OWNER else None,
+                        organisation=rng.choice(innovators) if role == Role.INNOVATOR else None,
+                    )
+                )
+            start += count
+    Membership.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)

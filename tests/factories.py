@@ -1,0 +1,79 @@
+"""Shared builders for tests. They go through the services, as real data does."""
+
+import itertools
+from datetime import date
+
+from samskapa.accounts.models import Membership, Role, User
+from samskapa.organisations.models import LegalForm, Municipality, Organisation, OrganisationKind
+from samskapa.programmes.services import create_programme
+
+_sequence = itertools.count(1)
+
+# Real, published organisation numbers with valid check digits (public companies).
+VALID_ORG_NUMBERS = ["556036-0793", "556012-5790", "502017-7753"]
+
+
+def person(email=None, *, full_name=None, password=None, operator_group=False) -> User:
+    n = next(_sequence)
+    user = User.objects.create_user(
+        email=email or f"person{n}@example.se",
+        password=password,
+        full_name=full_name or f"Person {n}",
+    )
+    if operator_group:
+        from django.contrib.auth.models import Group
+
+        user.groups.add(Group.objects.get(name="Operators"))
+    return user
+
+
+def municipality(code="0180", name=None) -> Organisation:
+    return Organisation.objects.create(
+        name=name or f"{Municipality.objects.get(code=code).name} kommun",
+        kind=OrganisationKind.MUNICIPALITY,
+        municipality_id=code,
+        legal_form=LegalForm.PUBLIC_BODY,
+    )
+
+
+def department(parent=None, name=None) -> Organisation:
+    parent = parent or municipality()
+    return Organisation.objects.create(
+        name=name or f"Förvaltning {next(_sequence)}",
+        kind=OrganisationKind.DEPARTMENT,
+        parent=parent,
+    )
+
+
+def support_organisation(name=None) -> Organisation:
+    return Organisation.objects.create(
+        name=name or f"Innovationsstöd {next(_sequence)}", kind=OrganisationKind.INNOVATION_SUPPORT
+    )
+
+
+def programme(
+    *,
+    operator=None,
+    name=None,
+    starts_on=date(2026, 1, 1),
+    ends_on=date(2027, 12, 31),
+    needs_owners=(),
+):
+    operator = operator or person(operator_group=True)
+    return create_programme(
+        by=operator,
+        name=name or f"Programme {next(_sequence)}",
+        narrative="Den inkluderande staden",
+        starts_on=starts_on,
+        ends_on=ends_on,
+        operator_organisation=support_organisation(),
+        needs_owners=needs_owners,
+    )
+
+
+def member(programme, role, user=None, department_=None) -> User:
+    user = user or person()
+    if role == Role.NEEDS_OWNER and department_ is None:
+        department_ = department()
+    Membership.objects.create(programme=programme, user=user, role=role, department=department_)
+    return user
