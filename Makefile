@@ -33,7 +33,7 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 
 messages: $(VENV)/.installed
-	cd samskapa && ../$(MANAGE) compilemessages --verbosity 0
+	$(DEMO_ENV) $(MANAGE) compilemessages --ignore=.venv --verbosity 0
 
 run: install
 	mkdir -p var
@@ -47,7 +47,7 @@ check: $(VENV)/.installed-test
 	$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run
 	$(TEST_ENV) $(MANAGE) check
 	$(TEST_ENV) $(MANAGE) validate_templates
-	cd samskapa && msgfmt --check-format -o /dev/null locale/sv/LC_MESSAGES/django.po
+	msgfmt --check-format -o /dev/null samskapa/locale/sv/LC_MESSAGES/django.po
 
 test: install-test check
 	$(TEST_ENV) $(PY) -m pytest

@@ -100,6 +100,7 @@ TEMPLATES = [
 # The embedded default is a SQLite file under var/; production points DATABASE_URL at PostgreSQL.
 VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)
+(VAR_DIR / "staticfiles").mkdir(exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'samskapa.sqlite3'}"),
@@ -162,9 +163,23 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not env_bool("MANIFEST_STATIC", default=False)
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = ["map", "jpg", "jpeg", "png", "gif", "webp", "zip", "gz"]
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = env_str("EMAIL_HOST", default="127.0.0.1")
-EMAIL_PORT = int(env_str("EMAIL_PORT", default="25"))
+# E-mail: the console in the demo; production sets EMAIL_BACKEND to the SMTP backend and
+# EMAIL_HOST/EMAIL_PORT/EMAIL_HOST_USER/EMAIL_HOST_PASSWORD/EMAIL_USE_TLS.
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+_mail_backend = env_str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+_mail_options = (
+    {
+        "host": env_str("EMAIL_HOST", default="127.0.0.1"),
+        "port": int(env_str("EMAIL_PORT", default="25")),
+        "username": env_str("EMAIL_HOST_USER", default=""),
+        "password": env_str("EMAIL_HOST_PASSWORD", default=""),
+        "use_tls": env_bool("EMAIL_USE_TLS", default=False),
+        "timeout": 10,
+    }
+    if _mail_backend == SMTP_BACKEND
+    else {}
+)
+MAILERS = {"default": {"BACKEND": _mail_backend, "OPTIONS": _mail_options}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="Samskapa <noreply@samskapa.localhost>")
 
 # Background work (e-mail) goes through Django's tasks framework. The immediate backend runs a

@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 
 from samskapa.accounts.models import Role
 from tests import factories
@@ -27,10 +28,15 @@ def people(programme, operator):
 
 @pytest.fixture
 def client_as(client):
-    """`client_as(user)` gives a test client signed in as `user` (or anonymous for None)."""
+    """`client_as(user)` gives a test client signed in as `user` (or anonymous for None).
 
-    def sign_in(user):
+    Pages come in English so that assertions read like the source strings; Swedish, the
+    default, is tested in test_i18n.py and the browser tests.
+    """
+
+    def sign_in(user, language="en"):
         client.logout()
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
         if user is not None:
             client.force_login(user)
         return client

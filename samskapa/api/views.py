@@ -2,7 +2,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Status
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import django_auth
 
@@ -82,7 +82,7 @@ def create_organisation(request, payload: OrganisationIn):
         organisation = organisation_services.create_organisation(by=request.user, **fields)
     except ValidationError as error:
         return _validation_response(request, error)
-    return 201, organisation
+    return Status(201, organisation)
 
 
 def _reference(model, key, field):

@@ -56,6 +56,12 @@ class OrganisationForm(forms.ModelForm):
         self.instance.municipality = self.cleaned_data.get("municipality_code")
         super()._post_clean()
 
+    def _update_errors(self, errors):
+        # The model speaks of `municipality`; the form shows it as the code field.
+        if hasattr(errors, "error_dict") and "municipality" in errors.error_dict:
+            errors.error_dict["municipality_code"] = errors.error_dict.pop("municipality")
+        super()._update_errors(errors)
+
     def service_fields(self) -> dict:
         data = {
             name: self.cleaned_data[name]
@@ -71,6 +77,3 @@ class OrganisationFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds"))] + OrganisationKind.choices
     )
-
-    def clean_q(self):
-        return self.cleaned_data["q"].replace("\x00", "").strip()

@@ -1,0 +1,96 @@
+"""The role × action matrix, walked against the real views and API.
+
+docs/permissions.md shows the same table to humans; test_docs_show_the_same_matrix keeps them
+in step. Statuses: 200/201 allowed, 302 (pages) or 401 (API) not signed in, 403 may see the
+programme but not do this, 404 outside the person's programmes (existence not revealed).
+"""
+
+from pathlib import Path
+
+import pytest
+
+from samskapa.accounts.models import Role
+
+ROLES = ["anonymous", "outsider", *[role.value for role in Role]]
+
+# label, method, path (filled from the programme under test), statuses in ROLES order.
+MATRIX = [
+    ("Dashboard", "GET", "/dashboard/", "302 200 200 200 200 200 200 200"),
+    ("View programme", "GET", "/programmes/{p}/", "302 404 200 200 200 200 200 200"),
+    ("Create programme", "GET", "/programmes/new/", "302 403 200 403 403 403 403 403"),
+    ("Edit programme", "GET", "/programmes/{p}/edit/", "302 404 200 403 403 403 403 403"),
+    ("Edit phase", "GET", "/programmes/{p}/phases/2/edit/", "302 404 200 403 403 403 403 403"),
+    ("List all members", "GET", "/programmes/{p}/members/", "302 404 200 403 403 403 403 403"),
+    ("Add member", "POST", "/programmes/{p}/members/", "302 404 302 403 403 403 403 403"),
+    (
+        "Remove member",
+        "POST",
+        "/programmes/{p}/members/{m}/remove/",
+        "302 404 302 403 403 403 403 403",
+    ),
+    ("Programme history", "GET", "/programmes/{p}/history/", "302 404 200 403 403 403 403 403"),
+    ("List organisations", "GET", "/organisations/", "302 200 200 200 200 200 200 200"),
+    ("View organisation", "GET", "/organisations/{o}/", "302 200 200 200 200 200 200 200"),
+    ("Create organisation", "GET", "/organisations/new/", "302 403 200 403 403 403 403 403"),
+    ("Edit organisation", "GET", "/organisations/{o}/edit/", "302 403 200 403 403 403 403 403"),
+    ("API tokens", "GET", "/accounts/api-tokens/", "302 200 200 200 200 200 200 200"),
+    ("API: list programmes", "GET", "/api/programmes", "401 200 200 200 200 200 200 200"),
+    ("API: programme", "GET", "/api/programmes/{p}", "401 404 200 200 200 200 200 200"),
+    ("API: phases", "GET", "/api/programmes/{p}/phases", "401 404 200 200 200 200 200 200"),
+    (
+        "API: memberships",
+        "GET",
+        "/api/programmes/{p}/memberships",
+        "401 404 200 200 200 200 200 200",
+    ),
+    ("API: list organisations", "GET", "/api/organisations", "401 200 200 200 200 200 200 200"),
+    ("API: create organisation", "POST", "/api/organisations", "401 403 201 403 403 403 403 403"),
+]
+
+POST_DATA = {
+    "/programmes/{p}/members/": {
+        "email": "new.person@example.se",
+        "full_name": "Ny Person",
+        "role": "observer",
+    },
+    "/api/organisations": {
+        "name": "Nya Idéer AB",
+        "kind": "innovator",
+        "legal_form": "ab",
+        "org_number": "556036-0793",
+    },
+}
+
+CASES = [
+    pytest.param(label, method, path, role, int(status), id=f"{label}-{role}")
+    for label, method, path, statuses in MATRIX
+    for role, status in zip(ROLES, statuses.split(), strict=True)
+]
+
+
+@pytest.mark.parametrize(("label", "method", "path", "role", "expected"), CASES)
+def test_role_action_matrix(client_as, programme, people, label, method, path, role, expected):
+    # Given a person in one role (or none), and the programme's records
+    removable = programme.memberships.get(user=people[Role.INNOVATOR])
+    organisation = programme.operator_organisation
+    url = path.format(p=programme.pk, m=removable.pk, o=organisation.pk)
+    client = client_as(None if role == "anonymous" else people[role])
+    data = POST_DATA.get(path)
+    # When they try the action
+    if method == "GET":
+        response = client.get(url)
+    elif url.startswith("/api/"):
+        response = client.post(url, data, content_type="application/json")
+    else:
+        response = client.post(url, data or {})
+    # Then they get exactly what the matrix says
+    assert response.status_code == expected, f"{label} as {role}: {response.status_code}"
+
+
+def test_docs_show_the_same_matrix():
+    document = (Path(__file__).parent.parent / "docs" / "permissions.md").read_text(
+        encoding="utf-8"
+    )
+    for label, method, path, statuses in MATRIX:
+        row = "| " + " | ".join([label, f"`{method} {path}`", *statuses.split()]) + " |"
+        assert row in document, f"docs/permissions.md lacks or differs on: {row}"
