@@ -186,6 +186,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="Samskapa <noreply@sa
 # task right after the enqueuing transaction commits; see docs/adr/0004-background-tasks.md.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
+NINJA_PAGINATION_PER_PAGE = 50
+
 # Absolute links in e-mails.
 SITE_URL = env_str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 

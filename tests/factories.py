@@ -28,12 +28,16 @@ def person(email=None, *, full_name=None, password=None, operator_group=False) -
 
 
 def municipality(code="0180", name=None) -> Organisation:
-    return Organisation.objects.create(
-        name=name or f"{Municipality.objects.get(code=code).name} kommun",
+    """The organisation of one municipality (there is one per official code)."""
+    organisation, _ = Organisation.objects.get_or_create(
         kind=OrganisationKind.MUNICIPALITY,
         municipality_id=code,
-        legal_form=LegalForm.PUBLIC_BODY,
+        defaults={
+            "name": name or f"{Municipality.objects.get(code=code).name} kommun",
+            "legal_form": LegalForm.PUBLIC_BODY,
+        },
     )
+    return organisation
 
 
 def department(parent=None, name=None) -> Organisation:

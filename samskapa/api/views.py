@@ -32,10 +32,6 @@ api = NinjaAPI(
 )
 
 
-class Pages(PageNumberPagination):
-    page_size = 50
-
-
 @api.exception_handler(PermissionDenied)
 def permission_denied(request, exc):
     return api.create_response(request, {"detail": "You may not do this."}, status=403)
@@ -49,7 +45,7 @@ def _validation_response(request, error: ValidationError):
 
 
 @api.get("/organisations", response=list[OrganisationOut], tags=["organisations"])
-@paginate(Pages)
+@paginate(PageNumberPagination)
 def list_organisations(request, kind: str | None = None):
     permissions.require(request.user, "organisation.view")
     organisations = Organisation.objects.visible_to(request.user)
@@ -95,7 +91,7 @@ def _reference(model, key, field):
 
 
 @api.get("/programmes", response=list[ProgrammeOut], tags=["programmes"])
-@paginate(Pages)
+@paginate(PageNumberPagination)
 def list_programmes(request):
     return Programme.objects.visible_to(request.user).prefetch_related(
         Prefetch("needs_owners", queryset=Organisation.objects.only("id"))
@@ -122,7 +118,7 @@ def list_phases(request, pk: int):
 
 
 @api.get("/programmes/{pk}/memberships", response=list[MembershipOut], tags=["programmes"])
-@paginate(Pages)
+@paginate(PageNumberPagination)
 def list_memberships(request, pk: int, role: str | None = None):
     programme = _programme(request, pk)
     memberships = permissions.visible(

@@ -137,6 +137,7 @@ def _add_people(programme, operator, departments):
         email = f"{key}@{DEMO_DOMAIN}"
         add_member(
             programme,
+            notify=False,
             by=operator,
             email=email,
             full_name=name,
@@ -150,7 +151,12 @@ def _add_people(programme, operator, departments):
     heads = ["Anna Vik", "Per Strand", "Lena Kvist", "Jonas Ahl", "Eva Björk"]
     for head in heads:
         add_member(
-            programme, by=operator, email=_email(head), full_name=head, role=Role.STEERING_GROUP
+            programme,
+            notify=False,
+            by=operator,
+            email=_email(head),
+            full_name=head,
+            role=Role.STEERING_GROUP,
         )
     contacts = ["Kim Sand", "Alva Rask", "Nils Ström", "Greta Fors"]
     for contact, department in zip(
@@ -158,6 +164,7 @@ def _add_people(programme, operator, departments):
     ):
         add_member(
             programme,
+            notify=False,
             by=operator,
             email=_email(contact),
             full_name=contact,
@@ -175,6 +182,7 @@ def _add_people(programme, operator, departments):
         )
         add_member(
             programme,
+            notify=False,
             by=operator,
             email=_email(person),
             full_name=person,

@@ -1,0 +1,106 @@
+import pytest
+from django.contrib.auth.hashers import identify_hasher
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from samskapa.accounts.models import User
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "ett-långt-lösenord-2026"
+
+
+def _sign_in(client, email, password=PASSWORD):
+    return client.post("/accounts/login/", {"username": email, "password": password})
+
+
+def _code(device) -> str:
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+def test_staff_sign_in_with_email_and_land_on_their_dashboard(client_as, programme):
+    person = factories.person("Ida.Berg@Example.se", password=PASSWORD)
+    factories.member(programme, "innovator", user=person)
+    client = client_as(None)
+    response = _sign_in(client, "ida.berg@example.se")
+    assert response.status_code == 302 and response["Location"] == "/dashboard/"
+    assert programme.name in client.get("/dashboard/").content.decode()
+
+
+def test_passwords_are_hashed_with_argon2():
+    person = factories.person(password=PASSWORD)
+    assert identify_hasher(User.objects.get(pk=person.pk).password).algorithm == "argon2"
+
+
+def test_wrong_password_gives_a_form_error(client_as):
+    factories.person("bo@example.se", password=PASSWORD)
+    response = _sign_in(client_as(None), "bo@example.se", "fel")
+    assert response.status_code == 200
+    assert "Please enter a correct" in response.content.decode()
+
+
+def test_repeated_failures_lock_the_account_even_for_the_right_password(client_as):
+    factories.person("bo@example.se", password=PASSWORD)
+    client = client_as(None)
+    for _ in range(5):
+        _sign_in(client, "bo@example.se", "fel")
+    response = _sign_in(client, "bo@example.se")
+    assert response.status_code == 429
+    assert "Too many failed sign-in attempts" in response.content.decode()
+    assert client.get("/dashboard/").status_code == 302  # still not signed in
+
+
+def test_operator_must_set_up_a_second_factor_before_anything_else(client_as, settings):
+    settings.REQUIRE_OPERATOR_2FA = True
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0  # django-otp slows retries after a wrong code
+    factories.person("olivia@example.se", password=PASSWORD, operator_group=True)
+    client = client_as(None)
+    response = _sign_in(client, "olivia@example.se")
+    assert response["Location"] == "/accounts/two-factor/set-up/"
+    assert client.get("/dashboard/")["Location"] == "/accounts/two-factor/set-up/"
+    assert client.get("/api/programmes").status_code == 302
+
+    page = client.get("/accounts/two-factor/set-up/")
+    assert "<svg" in page.content.decode()  # the QR code
+    device = TOTPDevice.objects.get(user__email="olivia@example.se")
+    assert client.post("/accounts/two-factor/set-up/", {"token": "000000"}).status_code == 200
+    response = client.post("/accounts/two-factor/set-up/", {"token": _code(device)})
+    assert response["Location"] == "/dashboard/"
+    device.refresh_from_db()
+    assert device.confirmed
+    assert client.get("/dashboard/").status_code == 200
+
+
+def test_a_confirmed_authenticator_is_asked_for_at_every_sign_in(client_as, settings):
+    settings.REQUIRE_OPERATOR_2FA = False  # applies to anyone who turned it on
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    person = factories.person("sara@example.se", password=PASSWORD)
+    device = TOTPDevice.objects.create(user=person, name="app", confirmed=True)
+    client = client_as(None)
+    assert _sign_in(client, "sara@example.se")["Location"] == "/accounts/two-factor/verify/"
+    assert client.get("/dashboard/")["Location"] == "/accounts/two-factor/verify/"
+    response = client.post("/accounts/two-factor/verify/", {"token": "123456"})
+    assert "That code is not valid" in response.content.decode()
+    assert (
+        client.post("/accounts/two-factor/verify/", {"token": _code(device)})["Location"]
+        == "/dashboard/"
+    )
+    assert client.get("/dashboard/").status_code == 200
+
+
+def test_demo_settings_do_not_require_a_second_factor_of_operators(client_as, settings):
+    settings.REQUIRE_OPERATOR_2FA = False
+    factories.person("olivia@example.se", password=PASSWORD, operator_group=True)
+    assert _sign_in(client_as(None), "olivia@example.se")["Location"] == "/dashboard/"
+
+
+def test_api_token_is_shown_once_and_stored_only_as_a_hash(client_as):
+    person = factories.person()
+    client = client_as(person)
+    page = client.post("/accounts/api-tokens/", {"name": "Export"}).content.decode()
+    token = person.api_tokens.get()
+    key = page.split('<code class="secret">')[1].split("</code>")[0]
+    assert len(key) > 30 and key not in token.key_hash
+    assert key not in client.get("/accounts/api-tokens/").content.decode()
+    client.post(f"/accounts/api-tokens/{token.pk}/revoke/")
+    assert not person.api_tokens.exists()

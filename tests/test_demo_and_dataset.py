@@ -1,0 +1,71 @@
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from samskapa.accounts.models import Membership, Role, User
+from samskapa.audit.models import AuditEntry
+from samskapa.core import dataset, demo
+from samskapa.organisations.models import Municipality, Organisation, OrganisationKind
+from samskapa.programmes.models import Programme
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.django_db
+def test_demo_has_one_login_per_role_and_a_realistic_programme(client):
+    call_command("load_demo", stdout=StringIO())
+    programme = Programme.objects.get(name="Den inkluderande staden")
+    assert programme.phases.count() == 4
+    assert programme.needs_owners.count() == 5
+    for key, _name, role in demo.DEMO_LOGINS:
+        person = User.objects.get(email=f"{key}@{demo.DEMO_DOMAIN}")
+        assert Membership.objects.filter(programme=programme, user=person, role=role).exists()
+        assert person.check_password(demo.DEMO_PASSWORD)
+    assert programme.memberships.filter(role=Role.INNOVATOR).count() >= 12
+    innovators = Organisation.objects.filter(kind=OrganisationKind.INNOVATOR)
+    assert innovators.count() == 12
+    # Created through the services, so the demo has a history like real data.
+    assert AuditEntry.objects.filter(programme=programme).exists()
+
+
+@pytest.mark.django_db
+def test_loading_the_demo_twice_changes_nothing():
+    call_command("load_demo", stdout=StringIO())
+    counts = (User.objects.count(), Organisation.objects.count())
+    call_command("load_demo", stdout=StringIO())
+    assert (User.objects.count(), Organisation.objects.count()) == counts
+
+
+@pytest.mark.django_db
+def test_national_dataset_uses_every_official_municipality_and_region():
+    counts = dataset.generate(dataset.PROFILES["national"], seed=1)
+    assert counts["programmes"] == 50 and counts["people"] == 5000
+    assert Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY).count() == 290
+    assert Organisation.objects.filter(kind=OrganisationKind.REGION).count() == 21
+    assert set(
+        Organisation.objects.filter(kind="municipality").values_list("municipality_id", flat=True)
+    ) == set(Municipality.objects.values_list("code", flat=True))
+    assert dataset.already_generated()
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "The environment variable SECRET_KEY must be set" in result.stderr
+
+
+def test_a_setting_that_is_not_a_boolean_is_a_clear_error():
+    env = {**os.environ, "DEBUG": "maybe"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "DEBUG='maybe' is not a boolean" in result.stderr

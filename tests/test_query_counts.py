@@ -1,0 +1,85 @@
+"""Main pages issue a bounded number of SQL queries that does not grow with the data.
+
+Each page is measured on a slice of the synthetic national dataset, then again after the data it
+shows has grown; the count must stay the same and under the bound.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from samskapa.accounts.models import Membership, Role
+from samskapa.core import dataset
+from samskapa.organisations.models import Organisation
+from samskapa.programmes.models import Programme
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+# Session + user + roles make the first three queries of every signed-in page.
+BOUNDS = {
+    "dashboard": 7,
+    "programme": 8,
+    "members": 6,
+    "history": 7,
+    "organisations": 6,
+    "api_programmes": 5,
+    "api_memberships": 5,
+}
+
+
+@pytest.fixture
+def national_slice(db):
+    dataset.generate(dataset.PROFILES["small"], seed=7)
+    return list(Programme.objects.order_by("pk"))
+
+
+def _count(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+def _grow_programme(programme, n=15):
+    for _ in range(n):
+        for role in (Role.STEERING_GROUP, Role.NEEDS_OWNER, Role.INNOVATOR):
+            factories.member(programme, role)
+    Organisation.objects.bulk_create(
+        Organisation(name=f"Extra {i}", kind="innovator", legal_form="ab") for i in range(80)
+    )
+
+
+def test_dashboard_queries_do_not_grow_with_programmes(client_as, national_slice):
+    person = factories.person()
+    client = client_as(person)
+    for programme in national_slice[:1]:
+        Membership.objects.create(programme=programme, user=person, role=Role.OBSERVER)
+    small = _count(client, "/dashboard/")
+    for programme in national_slice[1:]:
+        Membership.objects.create(programme=programme, user=person, role=Role.STEERING_GROUP)
+    large = _count(client, "/dashboard/")
+    assert large == small <= BOUNDS["dashboard"]
+
+
+@pytest.mark.parametrize(
+    ("page_name", "path"),
+    [
+        ("programme", "/programmes/{p}/"),
+        ("members", "/programmes/{p}/members/"),
+        ("history", "/programmes/{p}/history/"),
+        ("organisations", "/organisations/"),
+        ("api_programmes", "/api/programmes"),
+        ("api_memberships", "/api/programmes/{p}/memberships"),
+    ],
+)
+def test_programme_pages_do_not_grow_with_members(client_as, national_slice, page_name, path):
+    programme = national_slice[0]
+    operator = programme.memberships.filter(role=Role.OPERATOR).first().user
+    client = client_as(operator)
+    url = path.format(p=programme.pk)
+    small = _count(client, url)
+    _grow_programme(programme)
+    factories.programme(operator=operator)  # and one more programme of theirs
+    large = _count(client, url)
+    assert large == small <= BOUNDS[page_name], f"{page_name}: {small} then {large} queries"
