@@ -145,3 +145,18 @@ def test_organisation_list_filters_by_kind_and_name(client_as):
     assert "Uppsala kommun" in page and "Odlingsrum AB" not in page
     # A NUL byte (which PostgreSQL refuses in text) is a form error, not a server error.
     assert client.get("/organisations/", {"q": "upps\x00ala"}).status_code == 200
+
+
+def test_organisations_are_listed_in_swedish_alphabetical_order(client_as):
+    from django.db import connection
+
+    for name in ["Östra AB", "Zeta AB", "Ängen AB", "Åsen AB", "Alfa AB"]:
+        Organisation.objects.create(name=name, kind="innovator", legal_form="ab")
+    page = (
+        client_as(factories.person()).get("/organisations/", {"kind": "innovator"}).content.decode()
+    )
+    order = sorted(["Östra AB", "Zeta AB", "Ängen AB", "Åsen AB", "Alfa AB"], key=page.index)
+    if connection.vendor == "postgresql":
+        assert order == ["Alfa AB", "Zeta AB", "Åsen AB", "Ängen AB", "Östra AB"]
+    else:  # code-point order on SQLite: still A–Z first, the Swedish letters after
+        assert order[:2] == ["Alfa AB", "Zeta AB"]

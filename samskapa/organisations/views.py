@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from samskapa.accounts import permissions
 from samskapa.audit.services import history_of
 from samskapa.core.forms import add_service_errors
+from samskapa.core.ordering import swedish
 from samskapa.organisations import services
 from samskapa.organisations.forms import OrganisationFilterForm, OrganisationForm
 from samskapa.organisations.models import Organisation
@@ -30,8 +31,10 @@ def _organisation_or_404(request, pk, action="organisation.view"):
 def index(request):
     permissions.require(request.user, "organisation.view")
     filters = OrganisationFilterForm(request.GET or None)
-    organisations = Organisation.objects.visible_to(request.user).select_related(
-        "parent", "municipality"
+    organisations = (
+        Organisation.objects.visible_to(request.user)
+        .select_related("parent", "municipality")
+        .order_by(swedish("name"), "pk")
     )
     if filters.is_valid():
         if filters.cleaned_data["q"]:
