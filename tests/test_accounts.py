@@ -104,3 +104,33 @@ def test_api_token_is_shown_once_and_stored_only_as_a_hash(client_as):
     assert key not in client.get("/accounts/api-tokens/").content.decode()
     client.post(f"/accounts/api-tokens/{token.pk}/revoke/")
     assert not person.api_tokens.exists()
+
+
+def test_a_person_added_by_an_operator_chooses_a_password_and_signs_in(
+    client_as, programme, operator
+):
+    from django.core import mail
+
+    from samskapa.programmes.services import add_member
+
+    add_member(programme, by=operator, email="ny@example.se", full_name="Ny", role="observer")
+    client = client_as(None)
+    assert _sign_in(client, "ny@example.se", "").status_code == 200  # no password yet
+
+    client.post("/accounts/password-reset/", {"email": "NY@example.se"})
+    link = next(line for line in mail.outbox[-1].body.splitlines() if "/password-reset/" in line)
+    form_page = client.get(link.split("testserver")[1], follow=True)
+    response = client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": PASSWORD, "new_password2": PASSWORD}
+    )
+    assert response["Location"] == "/accounts/password-reset/done/"
+    assert _sign_in(client, "ny@example.se")["Location"] == "/dashboard/"
+    assert programme.name in client.get("/dashboard/").content.decode()
+
+
+def test_password_reset_does_not_reveal_whether_an_account_exists(client_as):
+    from django.core import mail
+
+    response = client_as(None).post("/accounts/password-reset/", {"email": "nobody@example.se"})
+    assert response["Location"] == "/accounts/password-reset/sent/"
+    assert mail.outbox == []

@@ -34,6 +34,7 @@ MATRIX = [
     ("Create organisation", "GET", "/organisations/new/", "302 403 200 403 403 403 403 403"),
     ("Edit organisation", "GET", "/organisations/{o}/edit/", "302 403 200 403 403 403 403 403"),
     ("API tokens", "GET", "/accounts/api-tokens/", "302 200 200 200 200 200 200 200"),
+    ("Choose a password", "GET", "/accounts/password-reset/", "200 200 200 200 200 200 200 200"),
     ("API: list programmes", "GET", "/api/programmes", "401 200 200 200 200 200 200 200"),
     ("API: programme", "GET", "/api/programmes/{p}", "401 404 200 200 200 200 200 200"),
     ("API: phases", "GET", "/api/programmes/{p}/phases", "401 404 200 200 200 200 200 200"),

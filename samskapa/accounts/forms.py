@@ -1,6 +1,8 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
+
+from samskapa.accounts.models import User
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -28,3 +30,14 @@ class ApiTokenForm(forms.Form):
         max_length=100,
         help_text=_("E.g. 'Monthly export script'."),
     )
+
+
+class ChoosePasswordForm(PasswordResetForm):
+    """Password reset that also reaches people added by an operator who have no password yet.
+
+    Django's form skips accounts with an unusable password; ours are invitations, not disabled
+    accounts, so they may choose one. Inactive accounts are still skipped.
+    """
+
+    def get_users(self, email):
+        return User.objects.filter(email__iexact=email.strip(), is_active=True)

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from samskapa.accounts.models import Membership, Role, User
@@ -193,6 +194,7 @@ def add_member(
                 "programme": programme.name,
                 "role": membership.get_role_display(),
                 "programme_url": settings.SITE_URL + programme.get_absolute_url(),
+                "password_url": settings.SITE_URL + reverse("accounts:password_reset"),
             },
         )
     return membership
