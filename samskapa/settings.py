@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_htmx",
+    "ninja",  # serves the API docs' assets locally (no CDN, CSP-compatible)
     "samskapa.core",
     "samskapa.audit",
     "samskapa.accounts",

@@ -110,3 +110,14 @@ def test_creating_an_organisation_validates_org_number_and_municipality_code(cli
         headers=headers,
     )
     assert good.status_code == 201 and good.json()["municipality_code"] == "0380"
+
+
+def test_api_docs_load_their_assets_from_this_site_only(client_as, people):
+    import re
+
+    page = client_as(people[Role.OBSERVER]).get("/api/docs").content.decode()
+    assert "swagger-ui-bundle.js" in page
+    assert "cdn." not in page and "https://" not in page
+    # The Content-Security-Policy forbids inline scripts: every script is a file or JSON data.
+    for attributes in re.findall(r"<script([^>]*)>", page):
+        assert "src=" in attributes or "application/json" in attributes
