@@ -1,0 +1,12 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_stylesheet_and_htmx_are_served(client):
+    page = client.get("/accounts/login/").content.decode()
+    for path in ("/static/css/samskapa.css", "/static/django_htmx/htmx-2.min.js"):
+        assert path in page
+        response = client.get(path)
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content if response.streaming else [response.content])
