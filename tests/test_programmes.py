@@ -141,8 +141,11 @@ def test_adding_a_member_with_htmx_returns_the_updated_panel(client_as, programm
     )
     body = response.content.decode()
     assert response.status_code == 200
-    assert body.lstrip().startswith('<div id="members-panel">') and "<html" not in body
+    assert '<div id="members-panel">' in body and "<html" not in body
     assert "Ny Person" in body
+    # The confirmation goes out of band into the live region that stays on the page.
+    assert 'id="members-status"' in body and 'hx-swap-oob="true"' in body
+    assert "ny@example.se is added." in body
 
 
 def test_removing_a_member_is_audited(client_as, programme, operator):

@@ -10,3 +10,17 @@ def test_the_stylesheet_and_htmx_are_served(client):
         response = client.get(path)
         assert response.status_code == 200
         assert b"".join(response.streaming_content if response.streaming else [response.content])
+
+
+def test_audit_values_read_as_people_expect():
+    from samskapa.core.templatetags.samskapa import audit_value
+
+    assert [audit_value(v) for v in (None, "", [], ["A", "B"], 0, False, "x")] == [
+        "–",
+        "–",
+        "–",
+        "A, B",
+        0,
+        False,
+        "x",
+    ]

@@ -68,7 +68,9 @@ def setup(request):
             messages.success(request, _("Two-factor sign-in is on for your account."))
             return redirect("dashboard")
         form.add_error("token", _("That code is not valid. Check your app's clock and try again."))
-    qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4, title=_("QR code"))
+    qr_svg = segno.make(device.config_url, error="m").svg_inline(
+        scale=4, omitsize=True, title=_("QR code")
+    )
     secret = base64.b32encode(device.bin_key).decode()
     return render(
         request, "accounts/setup.html", {"form": form, "qr_svg": qr_svg, "secret": secret}

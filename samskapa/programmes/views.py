@@ -127,12 +127,12 @@ def members(request, pk):
         permissions.require(request.user, "membership.change", programme)
         if form.is_valid():
             try:
-                services.add_member(programme, by=request.user, **form.cleaned_data)
+                membership = services.add_member(programme, by=request.user, **form.cleaned_data)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
                 messages.success(
-                    request, _("%(email)s is added.") % {"email": form.cleaned_data["email"]}
+                    request, _("%(email)s is added.") % {"email": membership.user.email}
                 )
                 if not request.htmx:
                     return redirect("programmes:members", pk=programme.pk)
