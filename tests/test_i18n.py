@@ -79,3 +79,16 @@ def test_every_source_string_has_a_swedish_translation(tmp_path):
         text=True,
     ).stderr
     assert "untranslated" not in stats and "fuzzy" not in stats, stats
+
+
+def test_numbers_are_formatted_per_locale(client_as):
+    from samskapa.organisations.models import Organisation
+
+    Organisation.objects.bulk_create(
+        Organisation(name=f"Org {n}", kind="innovator", legal_form="ab") for n in range(1234)
+    )
+    person = factories.person()
+    swedish = client_as(person, language="sv").get("/organisations/").content.decode()
+    english = client_as(person, language="en").get("/organisations/").content.decode()
+    assert "1\xa0234 organisationer" in swedish
+    assert "1,234 organisations" in english
