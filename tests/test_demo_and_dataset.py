@@ -29,6 +29,9 @@ def test_demo_has_one_login_per_role_and_a_realistic_programme(client):
     assert programme.memberships.filter(role=Role.INNOVATOR).count() >= 12
     innovators = Organisation.objects.filter(kind=OrganisationKind.INNOVATOR)
     assert innovators.count() == 12
+    # A Swedish city: the starter gate criteria are stored in Swedish.
+    criteria = [c.text for c in programme.phases.get(kind=1).criteria.all()]
+    assert "Styrgruppen har godkänt samhällsutmaningarna" in criteria
     # Created through the services, so the demo has a history like real data.
     assert AuditEntry.objects.filter(programme=programme).exists()
 

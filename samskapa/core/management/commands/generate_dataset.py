@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import translation
 
 from samskapa.core import dataset
 
@@ -17,7 +19,7 @@ class Command(BaseCommand):
                 "A synthetic dataset is already in this database; start from an empty one."
             )
         self.stdout.write(f"Generating the '{scale}' dataset…")
-        with transaction.atomic():
+        with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
             counts = dataset.generate(dataset.PROFILES[scale], seed=seed)
         self.stdout.write(
             self.style.SUCCESS(", ".join(f"{n} {what}" for what, n in counts.items()))

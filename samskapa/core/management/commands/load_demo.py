@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import translation
 
 from samskapa.core import demo
 
@@ -11,7 +13,8 @@ class Command(BaseCommand):
         if demo.demo_is_loaded():
             self.stdout.write("The demo is already loaded.")
         else:
-            with transaction.atomic():
+            # The demo city is Swedish: texts it stores (gate criteria) are in Swedish.
+            with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
                 demo.load_demo()
             self.stdout.write(
                 self.style.SUCCESS("Loaded the demo programme 'Den inkluderande staden'.")
