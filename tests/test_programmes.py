@@ -78,6 +78,8 @@ def test_operator_edits_phase_dates_and_gate_criteria(client_as, programme, oper
     assert entry.changes["criteria"][1] == ["Testmiljö avtalad", "GDPR-avtal klart"]
     page = client_as(operator).get(f"/programmes/{programme.pk}/").content.decode()
     assert "GDPR-avtal klart" in page
+    history = client_as(operator).get(f"/programmes/{programme.pk}/history/").content.decode()
+    assert "<dt>Gate criteria</dt>" in history and "Phase changed" in history
 
 
 def test_phase_end_before_start_is_refused(client_as, programme, operator):
@@ -184,8 +186,9 @@ def test_history_shows_who_changed_what(client_as, programme, operator):
         },
     )
     page = client.get(f"/programmes/{programme.pk}/history/").content.decode()
-    assert "programmes.programme.updated" in page
+    assert "Programme changed" in page and "programmes.programme.updated" in page
     assert operator.full_name in page and "Nytt namn" in page
+    assert "<dt>Name</dt>" in page  # the field as the form labels it, not its code name
 
 
 @given(

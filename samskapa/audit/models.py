@@ -1,7 +1,26 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+
+# What each action code means to a reader; unknown codes are shown as they are.
+ACTION_LABELS = {
+    "organisations.organisation.created": _("Organisation created"),
+    "organisations.organisation.updated": _("Organisation changed"),
+    "programmes.programme.created": _("Programme created"),
+    "programmes.programme.updated": _("Programme changed"),
+    "programmes.phase.updated": _("Phase changed"),
+    "accounts.person.created": _("Person added to Samskapa"),
+    "accounts.membership.added": _("Role given"),
+    "accounts.membership.removed": _("Role taken away"),
+    "accounts.second_factor.enabled": _("Two-factor sign-in turned on"),
+    "accounts.api_token.issued": _("API token created"),
+    "accounts.api_token.revoked": _("API token revoked"),
+}
+# Labels for changes that are not a field of the record itself.
+CHANGE_LABELS = {"criteria": _("gate criteria"), "person": _("person"), "role": _("role")}
 
 
 class AuditEntry(models.Model):
@@ -33,3 +52,21 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.object_repr}"
+
+    @property
+    def action_label(self):
+        return ACTION_LABELS.get(self.action, self.action)
+
+    def readable_changes(self) -> list[tuple[str, object, object]]:
+        """(label, before, after) per changed field, labelled as the forms label them."""
+        model = self.content_type.model_class()
+        rows = []
+        for name, (before, after) in self.changes.items():
+            try:
+                # A reverse relation (a phase's criteria) has no verbose name of its own.
+                label = getattr(model._meta.get_field(name), "verbose_name", None)
+            except FieldDoesNotExist:
+                label = None
+            label = label or CHANGE_LABELS.get(name, name)
+            rows.append((capfirst(label), before, after))
+        return rows

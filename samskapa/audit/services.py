@@ -59,4 +59,4 @@ def history_of(obj: models.Model):
     """Entries about one record, newest first."""
     return AuditEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
-    ).select_related("actor")
+    ).select_related("actor", "content_type")
