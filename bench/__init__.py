@@ -1,0 +1,1 @@
+"""Load benchmark (bench/run_bench.py) and the bench-only Django modules it serves."""
