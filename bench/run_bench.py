@@ -124,7 +124,7 @@ def configure_environment(database_url: str) -> None:
         DEBUG="false",
         HTTPS="false",
         ALLOWED_HOSTS=HOST,
-        # The demo's welcome e-mails go nowhere (load_demo's own override misses MAILERS).
+        # Seeding must never mail the fictional people, whatever mailer the environment names.
         EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
         # Otherwise the operator would be sent to the second-factor set-up on every page.
         REQUIRE_OPERATOR_2FA="false",
