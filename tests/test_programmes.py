@@ -122,16 +122,16 @@ def test_needs_owner_must_act_for_a_department(client_as, programme, operator):
     )
     assert "A needs owner acts for a department." in response.content.decode()
     assert not programme.memberships.filter(user__email="bo@example.se").exists()
-    department = factories.department()
-    client.post(
-        url,
-        {
-            "email": "bo@example.se",
-            "full_name": "Bo",
-            "role": "needs_owner",
-            "department": department.pk,
-        },
-    )
+    outside = factories.department(name="Någon annans förvaltning")
+    data = {"email": "bo@example.se", "full_name": "Bo", "role": "needs_owner"}
+    response = client.post(url, {**data, "department": outside.pk})
+    assert "Select a valid choice" in response.content.decode()  # not in this programme
+    department = factories.department(name="Socialförvaltningen")
+    programme.needs_owners.add(department)
+    page = client.get(url).content.decode()
+    assert f"Socialförvaltningen ({department.parent.name})" in page
+    assert "Någon annans förvaltning" not in page
+    client.post(url, {**data, "department": department.pk})
     assert programme.memberships.get(user__email="bo@example.se").department == department
 
 

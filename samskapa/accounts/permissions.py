@@ -53,9 +53,9 @@ def roles_by_programme(user) -> dict[int, frozenset[str]]:
     cached = getattr(user, "_roles_by_programme", None)
     if cached is None:
         collected: dict[int, set[str]] = {}
-        for programme_id, role in Membership.objects.filter(user=user).values_list(
-            "programme_id", "role"
-        ):
+        # order_by(): no join and sort for Membership's default ordering; this runs every request.
+        memberships = Membership.objects.filter(user=user).order_by()
+        for programme_id, role in memberships.values_list("programme_id", "role"):
             collected.setdefault(programme_id, set()).add(role)
         cached = {pid: frozenset(roles) for pid, roles in collected.items()}
         user._roles_by_programme = cached

@@ -8,6 +8,12 @@ from samskapa.programmes.models import Phase, Programme
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def _department_label(department: Organisation) -> str:
+    return (
+        f"{department.name} ({department.parent.name})" if department.parent_id else department.name
+    )
+
+
 class ProgrammeForm(forms.ModelForm):
     class Meta:
         model = Programme
@@ -85,15 +91,20 @@ class MembershipForm(forms.Form):
         label=_("Department"),
         required=False,
         queryset=Organisation.objects.none(),
-        help_text=_("Needed for a needs owner."),
+        help_text=_("Needed for a needs owner: one of the programme's participating departments."),
     )
 
     def __init__(self, *args, programme, **kwargs):
         super().__init__(*args, **kwargs)
         self.programme = programme
-        self.fields["department"].queryset = Organisation.objects.filter(
-            kind=OrganisationKind.DEPARTMENT
-        ).select_related("parent")
+        # The programme's own needs owners, not the whole national register (hundreds of
+        # departments share a name), labelled with their municipality.
+        self.fields["department"].queryset = (
+            programme.needs_owners.filter(kind=OrganisationKind.DEPARTMENT)
+            .select_related("parent")
+            .order_by("name")
+        )
+        self.fields["department"].label_from_instance = _department_label
 
     def clean(self):
         data = super().clean()
