@@ -132,45 +132,29 @@ def load_demo() -> None:
 
 
 def _add_people(programme, operator, departments):
+    def add(name, role, email=None, **extra):
+        # The demo's people are fictional: no welcome e-mail.
+        email = email or _email(name)
+        add_member(
+            programme, by=operator, email=email, full_name=name, role=role, notify=False, **extra
+        )
+        return email
+
     social_services = departments[1]
     for key, name, role in DEMO_LOGINS[1:]:
-        email = f"{key}@{DEMO_DOMAIN}"
-        add_member(
-            programme,
-            notify=False,
-            by=operator,
-            email=email,
-            full_name=name,
-            role=role,
-            department=social_services if role == Role.NEEDS_OWNER else None,
-        )
+        department = social_services if role == Role.NEEDS_OWNER else None
+        email = add(name, role, email=f"{key}@{DEMO_DOMAIN}", department=department)
         person = User.objects.get(email=email)
         person.set_password(DEMO_PASSWORD)
         person.save(update_fields=["password"])
 
-    heads = ["Anna Vik", "Per Strand", "Lena Kvist", "Jonas Ahl", "Eva Björk"]
-    for head in heads:
-        add_member(
-            programme,
-            notify=False,
-            by=operator,
-            email=_email(head),
-            full_name=head,
-            role=Role.STEERING_GROUP,
-        )
-    contacts = ["Kim Sand", "Alva Rask", "Nils Ström", "Greta Fors"]
+    for head in ["Anna Vik", "Per Strand", "Lena Kvist", "Jonas Ahl", "Eva Björk"]:
+        add(head, Role.STEERING_GROUP)
+    other_departments = [d for d in departments if d != social_services]
     for contact, department in zip(
-        contacts, [d for d in departments if d != social_services], strict=True
+        ["Kim Sand", "Alva Rask", "Nils Ström", "Greta Fors"], other_departments, strict=True
     ):
-        add_member(
-            programme,
-            notify=False,
-            by=operator,
-            email=_email(contact),
-            full_name=contact,
-            role=Role.NEEDS_OWNER,
-            department=department,
-        )
+        add(contact, Role.NEEDS_OWNER, department=department)
 
     for index, (person, org_name, legal_form, prefix) in enumerate(INNOVATORS):
         organisation = create_organisation(
@@ -180,15 +164,7 @@ def _add_people(programme, operator, departments):
             legal_form=legal_form,
             org_number=demo_org_number(prefix, index + 10),
         )
-        add_member(
-            programme,
-            notify=False,
-            by=operator,
-            email=_email(person),
-            full_name=person,
-            role=Role.INNOVATOR,
-            organisation=organisation,
-        )
+        add(person, Role.INNOVATOR, organisation=organisation)
 
 
 def _email(name: str) -> str:
