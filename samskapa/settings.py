@@ -136,6 +136,13 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "samskapa.accounts.lockout.username_from_request"
+# Behind a reverse proxy every request comes from the proxy's address: read the client's from
+# X-Forwarded-For, trusting as many proxies as TRUSTED_PROXY_COUNT says (0: none, direct).
+AXES_IPWARE_PROXY_COUNT = int(env_str("TRUSTED_PROXY_COUNT", default="0")) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

@@ -134,3 +134,57 @@ def test_password_reset_does_not_reveal_whether_an_account_exists(client_as):
     response = client_as(None).post("/accounts/password-reset/", {"email": "nobody@example.se"})
     assert response["Location"] == "/accounts/password-reset/sent/"
     assert mail.outbox == []
+
+
+def test_a_pending_code_cannot_be_dodged_by_setting_up_a_new_authenticator(client_as, settings):
+    settings.REQUIRE_OPERATOR_2FA = True
+    person = factories.person("olivia@example.se", password=PASSWORD, operator_group=True)
+    TOTPDevice.objects.create(user=person, name="app", confirmed=True)
+    client = client_as(None)
+    assert _sign_in(client, "olivia@example.se")["Location"] == "/accounts/two-factor/verify/"
+    assert client.get("/accounts/two-factor/set-up/")["Location"] == "/accounts/two-factor/verify/"
+    assert client.post("/accounts/two-factor/set-up/", {"token": "123456"}).status_code == 302
+    assert client.get("/dashboard/")["Location"] == "/accounts/two-factor/verify/"
+    assert TOTPDevice.objects.filter(user=person).count() == 1
+
+
+def test_rights_gained_while_signed_in_bring_the_second_factor(client_as, settings, programme):
+    settings.REQUIRE_OPERATOR_2FA = True
+    person = factories.person("obs@example.se", password=PASSWORD)
+    factories.member(programme, "observer", user=person)
+    client = client_as(None)
+    assert _sign_in(client, "obs@example.se")["Location"] == "/dashboard/"
+    assert client.get(f"/programmes/{programme.pk}/").status_code == 200
+    # An operator makes them an operator while they are signed in
+    factories.member(programme, "operator", user=person)
+    response = client.get(f"/programmes/{programme.pk}/members/")
+    assert response["Location"] == "/accounts/two-factor/set-up/"
+
+
+def test_forms_and_the_api_refuse_posts_without_the_csrf_token(client_as, operator):
+    client = client_as(operator)
+    client.handler.enforce_csrf_checks = True
+    assert client.post("/organisations/new/", {"name": "X"}).status_code == 403
+    response = client.post(
+        "/api/organisations", {"name": "X", "kind": "innovator"}, content_type="application/json"
+    )
+    assert response.status_code == 403
+
+
+def test_mixed_case_email_signs_in(client_as):
+    factories.person("ida.berg@example.se", password=PASSWORD)
+    assert _sign_in(client_as(None), "Ida.Berg@Example.SE")["Location"] == "/dashboard/"
+
+
+def test_varying_the_case_of_the_email_does_not_dodge_the_lockout(client_as):
+    factories.person("bo@example.se", password=PASSWORD)
+    client = client_as(None)
+    for email in [
+        "bo@example.se",
+        "Bo@example.se",
+        "BO@example.se",
+        "bo@Example.se",
+        "bO@example.se",
+    ]:
+        _sign_in(client, email, "fel")
+    assert _sign_in(client, "Bo@Example.SE").status_code == 429

@@ -1,4 +1,5 @@
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from samskapa.accounts.models import ApiToken, Role
 from samskapa.organisations.models import Organisation
@@ -7,7 +8,10 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def _bearer(user):
+def _bearer(user, *, authenticator=True):
+    """A token for `user`; operators have set up their authenticator unless told otherwise."""
+    if authenticator:
+        TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "app"})
     _token, key = ApiToken.issue(user, "script")
     return {"Authorization": f"Bearer {key}"}
 
@@ -121,3 +125,12 @@ def test_api_docs_load_their_assets_from_this_site_only(client_as, people):
     # The Content-Security-Policy forbids inline scripts: every script is a file or JSON data.
     for attributes in re.findall(r"<script([^>]*)>", page):
         assert "src=" in attributes or "application/json" in attributes
+
+
+def test_an_operator_token_works_only_once_the_account_has_a_second_factor(client, people):
+    operator = people[Role.OPERATOR]
+    TOTPDevice.objects.filter(user=operator).delete()
+    headers = _bearer(operator, authenticator=False)
+    assert client.get("/api/programmes", headers=headers).status_code == 401
+    TOTPDevice.objects.create(user=operator, name="app", confirmed=True)
+    assert client.get("/api/programmes", headers=headers).status_code == 200

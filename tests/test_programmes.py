@@ -203,3 +203,29 @@ def test_phase_periods_are_consecutive_and_cover_the_programme(start, length):
         assert start <= first <= last <= end
     for (_, previous_end), (next_start, _) in zip(periods, periods[1:], strict=False):
         assert next_start in (previous_end + timedelta(days=1), previous_end)
+
+
+def test_a_membership_of_another_programme_cannot_be_removed_through_this_one(
+    client_as, programme, people
+):
+    # An operator of programme B, who is also an observer in programme A (ours)
+    other = factories.programme()
+    outsider_operator = other.memberships.get(role=Role.OPERATOR).user
+    own = Membership.objects.create(programme=programme, user=outsider_operator, role=Role.OBSERVER)
+    victim = programme.memberships.get(user=people[Role.INNOVATOR])
+    client = client_as(outsider_operator)
+    for membership in (victim, own):
+        response = client.post(f"/programmes/{other.pk}/members/{membership.pk}/remove/")
+        assert response.status_code == 404
+    assert Membership.objects.filter(pk__in=[victim.pk, own.pk]).count() == 2
+
+
+def test_dashboard_shows_the_current_phase(client_as):
+    today = date.today()
+    programme = factories.programme(
+        starts_on=today - timedelta(days=400), ends_on=today + timedelta(days=300)
+    )
+    current = next(p for p in programme.phases.all() if p.is_current())
+    person = factories.member(programme, Role.OBSERVER)
+    page = client_as(person).get("/dashboard/").content.decode()
+    assert f"Current phase: {current.name}" in page

@@ -2,29 +2,24 @@ from django.shortcuts import redirect
 
 from samskapa.accounts import second_factor
 
-# Pages a signed-in person can reach before passing the second factor.
-_OPEN_PREFIXES = ("/static/", "/healthz", "/i18n/", "/accounts/logout/", "/accounts/two-factor/")
+# Reachable whatever the person still has to pass.
+_ALWAYS_OPEN = ("/static/", "/healthz", "/i18n/", "/accounts/logout/")
 
 
 class OperatorSecondFactorMiddleware:
-    """Holds a signed-in person on the two-factor pages until they pass the second factor.
+    """Holds a signed-in person on the one two-factor page they must pass before anything else.
 
-    Whether someone must pass one is decided once, at login (see second_factor.py), and kept
-    in the session, so this costs no query per request.
+    Only the page for their state is open: someone who must enter a code from their
+    authenticator cannot set up a new one instead.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        pending = request.session.get(second_factor.SESSION_KEY)
-        if (
-            pending
-            and request.user.is_authenticated
-            and not request.user.is_verified()
-            and not request.path.startswith(_OPEN_PREFIXES)
-        ):
-            return redirect(
-                "accounts:verify" if pending == second_factor.VERIFY else "accounts:setup"
-            )
+        state = second_factor.pending(request)
+        if state:
+            page = second_factor.page_for(state)
+            if request.path != page and not request.path.startswith(_ALWAYS_OPEN):
+                return redirect(page)
         return self.get_response(request)

@@ -25,11 +25,10 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        requirement = second_factor.requirement_at_login(form.get_user())
+        requirement = second_factor.requirement(form.get_user())
         if requirement:
             self.request.session[second_factor.SESSION_KEY] = requirement
-            target = "accounts:verify" if requirement == second_factor.VERIFY else "accounts:setup"
-            return redirect(target)
+            return redirect(second_factor.page_for(requirement))
         return response
 
 
@@ -52,6 +51,9 @@ def verify(request):
 
 @login_required
 def setup(request):
+    if not request.user.is_verified() and second_factor.has_authenticator(request.user):
+        # Adding an authenticator needs the one already there: no way around the code.
+        return redirect("accounts:verify")
     device, _created = TOTPDevice.objects.get_or_create(
         user=request.user, confirmed=False, defaults={"name": "Authenticator"}
     )
