@@ -229,3 +229,49 @@ def test_dashboard_shows_the_current_phase(client_as):
     person = factories.member(programme, Role.OBSERVER)
     page = client_as(person).get("/dashboard/").content.decode()
     assert f"Current phase: {current.name}" in page
+
+
+def test_a_phase_stays_within_the_programme_period(client_as, programme, operator):
+    url = f"/programmes/{programme.pk}/phases/4/edit/"
+    response = client_as(operator).post(
+        url, {"starts_on": "2027-06-01", "ends_on": "2030-01-01", "criteria": "x"}
+    )
+    assert "A phase lies within the programme" in response.content.decode()
+    assert programme.phases.get(kind=4).ends_on == programme.ends_on
+
+
+def test_shortening_the_programme_past_its_phases_is_refused(client_as, programme, operator):
+    response = client_as(operator).post(
+        f"/programmes/{programme.pk}/edit/",
+        {
+            "name": programme.name,
+            "narrative": programme.narrative,
+            "starts_on": "2026-01-01",
+            "ends_on": "2026-06-30",
+            "operator_organisation": programme.operator_organisation_id,
+        },
+    )
+    assert response.status_code == 200
+    assert "change their dates first" in response.content.decode()
+    programme.refresh_from_db()
+    assert programme.ends_on == date(2027, 12, 31)
+
+
+def test_the_last_operator_cannot_be_removed(client_as, programme, operator):
+    own = programme.memberships.get(user=operator, role=Role.OPERATOR)
+    client = client_as(operator)
+    response = client.post(f"/programmes/{programme.pk}/members/{own.pk}/remove/", follow=True)
+    assert "A programme needs at least one operator" in response.content.decode()
+    assert Membership.objects.filter(pk=own.pk).exists()
+    factories.member(programme, Role.OPERATOR)
+    client.post(f"/programmes/{programme.pk}/members/{own.pk}/remove/")
+    assert not Membership.objects.filter(pk=own.pk).exists()
+
+
+def test_creating_a_programme_records_its_first_operator(programme, operator):
+    actions = list(
+        AuditEntry.objects.filter(programme=programme)
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions == ["programmes.programme.created", "accounts.membership.added"]

@@ -1,7 +1,9 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 
@@ -91,6 +93,21 @@ class Phase(models.Model):
     @property
     def name(self):
         return self.get_kind_display()
+
+    def clean(self):
+        programme = self.programme
+        if (
+            self.starts_on
+            and self.ends_on
+            and (self.starts_on < programme.starts_on or self.ends_on > programme.ends_on)
+        ):
+            raise ValidationError(
+                _("A phase lies within the programme's period, %(starts)s – %(ends)s."),
+                params={
+                    "starts": date_format(programme.starts_on),
+                    "ends": date_format(programme.ends_on),
+                },
+            )
 
     def is_current(self, today=None) -> bool:
         today = today or timezone.localdate()

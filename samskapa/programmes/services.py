@@ -7,6 +7,7 @@ Views validate input and call exactly one of these.
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -87,8 +88,31 @@ def create_programme(*, by: User, needs_owners=(), **fields) -> Programme:
         programme=programme,
         changes=diff({}, snapshot(programme, m2m=("needs_owners",))),
     )
-    Membership.objects.create(programme=programme, user=by, role=Role.OPERATOR)
+    creator = Membership.objects.create(programme=programme, user=by, role=Role.OPERATOR)
+    _record_membership(creator, by=by, added=True)
     return programme
+
+
+def _record_membership(membership: Membership, *, by: User, added: bool) -> None:
+    values = [str(membership.user), membership.get_role_display()]
+    record(
+        actor=by,
+        action="accounts.membership.added" if added else "accounts.membership.removed",
+        obj=membership,
+        programme=membership.programme,
+        changes={
+            name: [None, value] if added else [value, None]
+            for name, value in zip(("person", "role"), values, strict=True)
+        },
+    )
+
+
+def _phases_outside_the_period(programme: Programme) -> list[Phase]:
+    return [
+        phase
+        for phase in programme.phases.all()
+        if phase.starts_on < programme.starts_on or phase.ends_on > programme.ends_on
+    ]
 
 
 @transaction.atomic
@@ -97,6 +121,11 @@ def update_programme(programme: Programme, *, by: User, needs_owners=None, **fie
     for name, value in fields.items():
         setattr(programme, name, value)
     programme.full_clean()
+    if outside := _phases_outside_the_period(programme):
+        raise ValidationError(
+            _("The new period leaves these phases outside it; change their dates first: %(phases)s")
+            % {"phases": ", ".join(phase.name for phase in outside)}
+        )
     programme.save()
     if needs_owners is not None:
         programme.needs_owners.set(needs_owners)
@@ -178,13 +207,7 @@ def add_member(
     )
     membership.full_clean()
     membership.save()
-    record(
-        actor=by,
-        action="accounts.membership.added",
-        obj=membership,
-        programme=programme,
-        changes={"person": [None, str(person)], "role": [None, membership.get_role_display()]},
-    )
+    _record_membership(membership, by=by, added=True)
     if notify:
         notify_on_commit(
             person.email,
@@ -202,14 +225,11 @@ def add_member(
 
 @transaction.atomic
 def remove_member(membership: Membership, *, by: User) -> None:
-    record(
-        actor=by,
-        action="accounts.membership.removed",
-        obj=membership,
-        programme=membership.programme,
-        changes={
-            "person": [str(membership.user), None],
-            "role": [membership.get_role_display(), None],
-        },
-    )
+    if membership.role == Role.OPERATOR and not (
+        membership.programme.memberships.filter(role=Role.OPERATOR)
+        .exclude(pk=membership.pk)
+        .exists()
+    ):
+        raise ValidationError(_("A programme needs at least one operator: add another one first."))
+    _record_membership(membership, by=by, added=False)
     membership.delete()

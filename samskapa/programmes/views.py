@@ -157,10 +157,14 @@ def remove_member(request, pk, membership_pk):
         Membership.objects.filter(programme=programme).select_related("user"),
         pk=membership_pk,
     )
-    services.remove_member(membership, by=request.user)
-    messages.success(
-        request, _("%(person)s no longer has that role.") % {"person": membership.user}
-    )
+    try:
+        services.remove_member(membership, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("%(person)s no longer has that role.") % {"person": membership.user}
+        )
     return redirect("programmes:members", pk=programme.pk)
 
 
