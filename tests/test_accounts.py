@@ -188,3 +188,27 @@ def test_varying_the_case_of_the_email_does_not_dodge_the_lockout(client_as):
     ]:
         _sign_in(client, email, "fel")
     assert _sign_in(client, "Bo@Example.SE").status_code == 429
+
+
+def test_granting_platform_rights_in_the_admin_is_audited(client_as):
+    from django.contrib.auth.models import Group
+
+    from samskapa.audit.models import AuditEntry
+
+    admin_user = User.objects.create_superuser("admin@example.se", PASSWORD, full_name="Admin")
+    person = factories.person("bo@example.se", full_name="Bo")
+    client = client_as(admin_user)  # with a verified second factor, as the admin requires
+    operators = Group.objects.get(name="Operators")
+    response = client.post(
+        f"/admin/accounts/user/{person.pk}/change/",
+        {
+            "email": "bo@example.se",
+            "full_name": "Bo",
+            "is_active": "on",
+            "groups": [operators.pk],
+        },
+    )
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(action="accounts.person.updated", object_id=str(person.pk))
+    assert entry.actor == admin_user
+    assert entry.changes == {"groups": [[], ["Operators"]]}

@@ -160,3 +160,32 @@ def test_organisations_are_listed_in_swedish_alphabetical_order(client_as):
         assert order == ["Alfa AB", "Zeta AB", "Åsen AB", "Ängen AB", "Östra AB"]
     else:  # code-point order on SQLite: still A–Z first, the Swedish letters after
         assert order[:2] == ["Alfa AB", "Zeta AB"]
+
+
+def test_an_organisation_cannot_belong_to_itself_or_its_own_unit():
+    from django.core.exceptions import ValidationError
+
+    from samskapa.organisations.services import update_organisation
+
+    support = Organisation.objects.create(name="Stöd", kind="innovation_support")
+    unit = Organisation.objects.create(name="Enhet", kind="innovation_support", parent=support)
+    for parent in (support, unit):
+        with pytest.raises(ValidationError, match="cannot belong to itself"):
+            update_organisation(support, by=None, parent=parent)
+    support.refresh_from_db()
+    assert support.parent is None
+
+
+def test_codes_and_counties_must_fit_the_kind(operator_client):
+    response = _create(
+        operator_client,
+        name="Göteborgs Stad",
+        kind="municipality",
+        legal_form="public_body",
+        municipality_code="1480",
+        county="01",
+    )
+    assert "This is not the county the municipality lies in." in response.content.decode()
+    response = _create(operator_client, name="Kodad AB", municipality_code="1480")
+    assert "Only a municipality has a municipality code." in response.content.decode()
+    assert not Organisation.objects.filter(name__in=["Göteborgs Stad", "Kodad AB"]).exists()

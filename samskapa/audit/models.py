@@ -13,6 +13,8 @@ ACTION_LABELS = {
     "programmes.programme.updated": _("Programme changed"),
     "programmes.phase.updated": _("Phase changed"),
     "accounts.person.created": _("Person added to Samskapa"),
+    "accounts.person.updated": _("Person changed"),
+    "accounts.person.deleted": _("Person removed from Samskapa"),
     "accounts.membership.added": _("Role given"),
     "accounts.membership.removed": _("Role taken away"),
     "accounts.second_factor.enabled": _("Two-factor sign-in turned on"),

@@ -147,22 +147,57 @@ class Organisation(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self):
-        errors = {}
         if self.org_number and orgnr.is_valid(self.org_number):
             self.org_number = orgnr.format(self.org_number)
-        if self.kind == OrganisationKind.MUNICIPALITY and not self.municipality_id:
-            errors["municipality"] = _("A municipality needs its official four-digit code.")
-        if self.kind == OrganisationKind.REGION and not self.county_id:
-            errors["county"] = _("A region needs the county it serves.")
-        if self.kind == OrganisationKind.DEPARTMENT:
-            if not self.parent_id:
-                errors["parent"] = _("A department belongs to a municipality or region.")
-            elif self.parent.kind not in (OrganisationKind.MUNICIPALITY, OrganisationKind.REGION):
-                errors["parent"] = _("A department's parent must be a municipality or region.")
-        if self.kind == OrganisationKind.INNOVATOR and not self.legal_form:
-            errors["legal_form"] = _("An innovator organisation needs its legal form.")
+        errors = {**self._kind_errors(), **self._parent_errors()}
         if errors:
             raise ValidationError(errors)
+
+    def _kind_errors(self) -> dict:
+        errors = {}
+        if self.kind == OrganisationKind.MUNICIPALITY:
+            if not self.municipality_id:
+                errors["municipality"] = _("A municipality needs its official four-digit code.")
+            elif self.county_id and self.county_id != self.municipality.county_id:
+                errors["county"] = _("This is not the county the municipality lies in.")
+        elif self.municipality_id:
+            errors["municipality"] = _("Only a municipality has a municipality code.")
+        if self.kind == OrganisationKind.REGION and not self.county_id:
+            errors["county"] = _("Choose the county the region serves.")
+        elif self.county_id and self.kind not in (
+            OrganisationKind.REGION,
+            OrganisationKind.MUNICIPALITY,
+        ):
+            errors["county"] = _("Only a region or a municipality has a county.")
+        if self.kind == OrganisationKind.INNOVATOR and not self.legal_form:
+            errors["legal_form"] = _("Choose the innovator organisation's legal form.")
+        return errors
+
+    def _parent_errors(self) -> dict:
+        if self.kind == OrganisationKind.DEPARTMENT:
+            if not self.parent_id:
+                return {"parent": _("Choose the municipality or region the department belongs to.")}
+            if self.parent.kind not in (OrganisationKind.MUNICIPALITY, OrganisationKind.REGION):
+                return {"parent": _("A department's parent must be a municipality or region.")}
+        elif self.parent_id and self.kind in (
+            OrganisationKind.MUNICIPALITY,
+            OrganisationKind.REGION,
+        ):
+            return {"parent": _("A municipality or region belongs to no other organisation.")}
+        if self.pk and self._ancestor_ids() & {self.pk}:
+            return {"parent": _("An organisation cannot belong to itself.")}
+        return {}
+
+    def _ancestor_ids(self, limit: int = 20) -> set[int]:
+        ids, parent_id = set(), self.parent_id
+        while parent_id and parent_id not in ids and len(ids) < limit:
+            ids.add(parent_id)
+            parent_id = (
+                Organisation.objects.filter(pk=parent_id)
+                .values_list("parent_id", flat=True)
+                .first()
+            )
+        return ids
 
     @property
     def is_public_body(self) -> bool:
