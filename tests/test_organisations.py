@@ -189,3 +189,11 @@ def test_codes_and_counties_must_fit_the_kind(operator_client):
     response = _create(operator_client, name="Kodad AB", municipality_code="1480")
     assert "Only a municipality has a municipality code." in response.content.decode()
     assert not Organisation.objects.filter(name__in=["Göteborgs Stad", "Kodad AB"]).exists()
+
+
+def test_search_ignores_case_of_swedish_letters(client_as):
+    Organisation.objects.create(name="Älvstads Ödmjuka Åkeri AB", kind="innovator", legal_form="ab")
+    client = client_as(factories.person())
+    for query in ("älvstads", "ÖDMJUKA", "åkeri"):
+        page = client.get("/organisations/", {"q": query}).content.decode()
+        assert "Älvstads Ödmjuka Åkeri AB" in page, query

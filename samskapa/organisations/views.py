@@ -10,6 +10,7 @@ from samskapa.accounts import permissions
 from samskapa.audit.services import history_of
 from samskapa.core.forms import add_service_errors
 from samskapa.core.ordering import swedish
+from samskapa.core.search import filter_contains
 from samskapa.organisations import services
 from samskapa.organisations.forms import OrganisationFilterForm, OrganisationForm
 from samskapa.organisations.models import Organisation
@@ -38,7 +39,7 @@ def index(request):
     )
     if filters.is_valid():
         if filters.cleaned_data["q"]:
-            organisations = organisations.filter(name__icontains=filters.cleaned_data["q"])
+            organisations = filter_contains(organisations, "name", filters.cleaned_data["q"])
         if filters.cleaned_data["kind"]:
             organisations = organisations.filter(kind=filters.cleaned_data["kind"])
     page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
