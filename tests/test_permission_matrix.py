@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from samskapa.accounts.models import Role
+from samskapa.accounts.models import ApiToken, Role
+from tests import factories
 
 ROLES = ["anonymous", "outsider", *[role.value for role in Role]]
 
@@ -35,6 +36,20 @@ MATRIX = [
     ("Edit organisation", "GET", "/organisations/{o}/edit/", "302 403 200 403 403 403 403 403"),
     ("API tokens", "GET", "/accounts/api-tokens/", "302 200 200 200 200 200 200 200"),
     ("Choose a password", "GET", "/accounts/password-reset/", "200 200 200 200 200 200 200 200"),
+    (
+        "Set up two-factor sign-in",
+        "GET",
+        "/accounts/two-factor/set-up/",
+        "302 200 200 200 200 200 200 200",
+    ),
+    (
+        "Revoke another's API token",
+        "POST",
+        "/accounts/api-tokens/{t}/revoke/",
+        "302 404 404 404 404 404 404 404",
+    ),
+    ("Health check", "GET", "/healthz", "200 200 200 200 200 200 200 200"),
+    ("API documentation", "GET", "/api/docs", "200 200 200 200 200 200 200 200"),
     ("API: list programmes", "GET", "/api/programmes", "401 200 200 200 200 200 200 200"),
     ("API: programme", "GET", "/api/programmes/{p}", "401 404 200 200 200 200 200 200"),
     ("API: phases", "GET", "/api/programmes/{p}/phases", "401 404 200 200 200 200 200 200"),
@@ -74,7 +89,8 @@ def test_role_action_matrix(client_as, programme, people, label, method, path, r
     # Given a person in one role (or none), and the programme's records
     removable = programme.memberships.get(user=people[Role.INNOVATOR])
     organisation = programme.operator_organisation
-    url = path.format(p=programme.pk, m=removable.pk, o=organisation.pk)
+    others_token, _key = ApiToken.issue(factories.person(), "someone else's script")
+    url = path.format(p=programme.pk, m=removable.pk, o=organisation.pk, t=others_token.pk)
     client = client_as(None if role == "anonymous" else people[role])
     data = POST_DATA.get(path)
     # When they try the action
