@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "samskapa.accounts",
     "samskapa.organisations",
     "samskapa.programmes",
+    "samskapa.challenges",
     "samskapa.api",
 ]
 
