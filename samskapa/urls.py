@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("samskapa.accounts.urls")),
     path("programmes/", include("samskapa.programmes.urls")),
     path("organisations/", include("samskapa.organisations.urls")),
+    path("challenges/", include("samskapa.challenges.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

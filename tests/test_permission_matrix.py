@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from samskapa.accounts.models import ApiToken, Role
+from samskapa.challenges.models import Challenge
 from tests import factories
 
 ROLES = ["anonymous", "outsider", *[role.value for role in Role]]
@@ -34,6 +35,27 @@ MATRIX = [
     ("View organisation", "GET", "/organisations/{o}/", "302 200 200 200 200 200 200 200"),
     ("Create organisation", "GET", "/organisations/new/", "302 403 200 403 403 403 403 403"),
     ("Edit organisation", "GET", "/organisations/{o}/edit/", "302 403 200 403 403 403 403 403"),
+    (
+        "Programme's challenges",
+        "GET",
+        "/programmes/{p}/challenges/",
+        "302 404 200 200 200 200 200 200",
+    ),
+    ("New challenge", "GET", "/programmes/{p}/challenges/new/", "302 404 200 403 200 403 403 403"),
+    ("View a draft challenge", "GET", "/challenges/{c}/", "302 404 200 200 200 404 404 404"),
+    ("Edit a draft challenge", "GET", "/challenges/{c}/edit/", "302 404 200 403 200 404 404 404"),
+    (
+        "Send a challenge for review",
+        "POST",
+        "/challenges/{c}/steps/submit/",
+        "302 404 302 403 302 404 404 404",
+    ),
+    (
+        "Comment on a challenge",
+        "POST",
+        "/challenges/{c}/comments/",
+        "302 404 302 302 302 404 404 404",
+    ),
     ("API tokens", "GET", "/accounts/api-tokens/", "302 200 200 200 200 200 200 200"),
     ("Choose a password", "GET", "/accounts/password-reset/", "200 200 200 200 200 200 200 200"),
     (
@@ -69,6 +91,7 @@ POST_DATA = {
         "full_name": "Ny Person",
         "role": "observer",
     },
+    "/challenges/{c}/comments/": {"text": "Bra början."},
     "/api/organisations": {
         "name": "Nya Idéer AB",
         "kind": "innovator",
@@ -90,7 +113,10 @@ def test_role_action_matrix(client_as, programme, people, label, method, path, r
     removable = programme.memberships.get(user=people[Role.INNOVATOR])
     organisation = programme.operator_organisation
     others_token, _key = ApiToken.issue(factories.person(), "someone else's script")
-    url = path.format(p=programme.pk, m=removable.pk, o=organisation.pk, t=others_token.pk)
+    challenge = _draft_challenge(programme, people[Role.NEEDS_OWNER])
+    url = path.format(
+        p=programme.pk, m=removable.pk, o=organisation.pk, t=others_token.pk, c=challenge.pk
+    )
     client = client_as(None if role == "anonymous" else people[role])
     data = POST_DATA.get(path)
     # When they try the action
@@ -102,6 +128,20 @@ def test_role_action_matrix(client_as, programme, people, label, method, path, r
         response = client.post(url, data or {})
     # Then they get exactly what the matrix says
     assert response.status_code == expected, f"{label} as {role}: {response.status_code}"
+
+
+def _draft_challenge(programme, needs_owner):
+    """A draft challenge of the department the programme's needs owner acts for."""
+    department = programme.memberships.get(user=needs_owner, role=Role.NEEDS_OWNER).department
+    programme.needs_owners.add(department)
+    return Challenge.objects.create(
+        programme=programme,
+        department=department,
+        title="Ensamhet",
+        need="n",
+        target_group="t",
+        desired_effects="d",
+    )
 
 
 def test_docs_show_the_same_matrix():

@@ -25,14 +25,29 @@ OPERATOR_ONLY = frozenset({Role.OPERATOR})
 # Roles whose members everyone in the programme may see (the steering and needs-owner groups).
 GROUP_ROLES = frozenset({Role.STEERING_GROUP, Role.NEEDS_OWNER, Role.OPERATOR})
 
+# Who works on challenges before the public sees them.
+CHALLENGE_STAFF = frozenset({Role.OPERATOR, Role.STEERING_GROUP, Role.NEEDS_OWNER})
+
 PROGRAMME_ACTIONS: dict[str, frozenset[Role]] = {
     "programme.view": ALL_ROLES,
+    "challenge.view_unpublished": CHALLENGE_STAFF,
+    "challenge.create": frozenset({Role.OPERATOR, Role.NEEDS_OWNER}),
+    # Needs owners only for their own department's challenges: see DEPARTMENT_SCOPED.
+    "challenge.change": frozenset({Role.OPERATOR, Role.NEEDS_OWNER}),
+    "challenge.submit": frozenset({Role.OPERATOR, Role.NEEDS_OWNER}),
+    "challenge.comment": CHALLENGE_STAFF,
+    "challenge.approve": frozenset({Role.STEERING_GROUP}),
+    "challenge.publish": OPERATOR_ONLY,
+    "challenge.close": OPERATOR_ONLY,
     "programme.change": OPERATOR_ONLY,
     "phase.change": OPERATOR_ONLY,
     "membership.view_all": OPERATOR_ONLY,
     "membership.change": OPERATOR_ONLY,
     "audit.view": OPERATOR_ONLY,
 }
+
+# Actions a needs owner may take only on records of a department they act for.
+DEPARTMENT_SCOPED = frozenset({"challenge.change", "challenge.submit"})
 
 # None: any signed-in person; otherwise the Django permission that grants it.
 PLATFORM_ACTIONS: dict[str, str | None] = {
@@ -62,6 +77,19 @@ def roles_by_programme(user) -> dict[int, frozenset[str]]:
     return cached
 
 
+def needs_owner_departments(user) -> dict[int, frozenset[int]]:
+    """The departments the user acts for as needs owner, keyed by programme id (cached)."""
+    cached = getattr(user, "_needs_owner_departments", None)
+    if cached is None:
+        collected: dict[int, set[int]] = {}
+        memberships = Membership.objects.filter(user=user, role=Role.NEEDS_OWNER).order_by()
+        for programme_id, department_id in memberships.values_list("programme_id", "department_id"):
+            collected.setdefault(programme_id, set()).add(department_id)
+        cached = {pid: frozenset(ids) for pid, ids in collected.items()}
+        user._needs_owner_departments = cached
+    return cached
+
+
 def roles_in(user, programme) -> frozenset[str]:
     if not _signed_in(user):
         return frozenset()
@@ -80,6 +108,8 @@ def is_operator(user) -> bool:
 def programme_of(obj):
     from samskapa.programmes.models import GateCriterion, Programme
 
+    if obj is None:
+        raise ValueError("This action is about a record of a programme: pass it.")
     if isinstance(obj, Programme):
         return obj
     if isinstance(obj, GateCriterion):
@@ -97,7 +127,16 @@ def can(user, action: str, obj: Model | None = None) -> bool:
     if action in PLATFORM_ACTIONS:
         permission = PLATFORM_ACTIONS[action]
         return permission is None or user.has_perm(permission)
-    return bool(roles_in(user, programme_of(obj)) & PROGRAMME_ACTIONS[action])
+    programme = programme_of(obj)
+    roles = roles_in(user, programme) & PROGRAMME_ACTIONS[action]
+    if action in DEPARTMENT_SCOPED and roles == {Role.NEEDS_OWNER}:
+        return _acts_for_department(user, programme, obj)
+    return bool(roles)
+
+
+def _acts_for_department(user, programme, obj) -> bool:
+    department_id = getattr(obj, "department_id", None)
+    return department_id in needs_owner_departments(user).get(programme.pk, frozenset())
 
 
 def require(user, action: str, obj: Model | None = None) -> None:
@@ -134,6 +173,16 @@ def _visible_memberships(user, qs):
     )
 
 
+def _visible_challenges(user, qs):
+    # Before publication only the people who work on it; afterwards every member.
+    from samskapa.challenges.models import PUBLIC_STATUSES
+
+    return qs.filter(
+        Q(programme_id__in=_my_programme_ids(user, roles=CHALLENGE_STAFF))
+        | Q(programme_id__in=_my_programme_ids(user), status__in=PUBLIC_STATUSES)
+    )
+
+
 def _visible_organisations(user, qs):
     return qs
 
@@ -150,6 +199,7 @@ _VISIBILITY = {
     "programmes.Phase": _visible_phases,
     "programmes.GateCriterion": _visible_criteria,
     "accounts.Membership": _visible_memberships,
+    "challenges.Challenge": _visible_challenges,
     "organisations.Organisation": _visible_organisations,
     "audit.AuditEntry": _visible_audit_entries,
 }

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from samskapa.challenges import views as challenge_views
 from samskapa.programmes import views
 
 app_name = "programmes"
@@ -11,4 +12,6 @@ urlpatterns = [
     path("<int:pk>/members/", views.members, name="members"),
     path("<int:pk>/members/<int:membership_pk>/remove/", views.remove_member, name="remove_member"),
     path("<int:pk>/history/", views.history, name="history"),
+    path("<int:pk>/challenges/", challenge_views.index, name="challenges"),
+    path("<int:pk>/challenges/new/", challenge_views.create, name="create_challenge"),
 ]
