@@ -72,3 +72,21 @@ def test_a_setting_that_is_not_a_boolean_is_a_clear_error():
     )
     assert result.returncode != 0
     assert "DEBUG='maybe' is not a boolean" in result.stderr
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_demo_publishes_the_four_challenges_and_emails_nobody(mailoutbox):
+    from samskapa.challenges.models import Challenge, ChallengeStatus
+
+    call_command("load_demo", stdout=StringIO())
+    published = Challenge.objects.filter(status=ChallengeStatus.PUBLISHED)
+    assert published.count() == 4
+    assert {c.department.name for c in published} == {
+        "Stadsledningsförvaltningen",
+        "Skol- och fritidsförvaltningen",
+        "Socialförvaltningen",
+        "Vård- och omsorgsförvaltningen",
+    }
+    assert Challenge.objects.filter(status=ChallengeStatus.IN_REVIEW).count() == 1
+    assert all(c.versions.count() == 1 for c in published)
+    assert mailoutbox == []  # fictional people: nothing was sent, even after commit

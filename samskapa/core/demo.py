@@ -11,6 +11,7 @@ from stdnum import luhn
 from stdnum.se import orgnr
 
 from samskapa.accounts.models import Role, User
+from samskapa.core.demo_challenges import add_challenges
 from samskapa.organisations.models import LegalForm, Municipality, OrganisationKind
 from samskapa.organisations.services import create_organisation
 from samskapa.programmes.services import add_member, create_programme
@@ -129,15 +130,13 @@ def load_demo() -> None:
         ),
     )
     _add_people(programme, operator, departments)
+    add_challenges(programme, operator)
 
 
 def _add_people(programme, operator, departments):
     def add(name, role, email=None, **extra):
-        # The demo's people are fictional: no welcome e-mail.
         email = email or _email(name)
-        add_member(
-            programme, by=operator, email=email, full_name=name, role=role, notify=False, **extra
-        )
+        add_member(programme, by=operator, email=email, full_name=name, role=role, **extra)
         return email
 
     social_services = departments[1]

@@ -181,12 +181,8 @@ def add_member(
     role: str,
     department=None,
     organisation=None,
-    notify: bool = True,
 ) -> Membership:
-    """Give a person a role in a programme, creating the person if they are new.
-
-    The person is told by e-mail unless `notify` is off (the demo's people are fictional).
-    """
+    """Give a person a role in a programme, creating the person if they are new."""
     email = email.strip().lower()
     person = User.objects.filter(email=email).first()
     if person is None:
@@ -208,18 +204,17 @@ def add_member(
     membership.full_clean()
     membership.save()
     _record_membership(membership, by=by, added=True)
-    if notify:
-        notify_on_commit(
-            person.email,
-            "emails/membership_added",
-            {
-                "person": str(person),
-                "programme": programme.name,
-                "role": membership.get_role_display(),
-                "programme_url": settings.SITE_URL + programme.get_absolute_url(),
-                "password_url": settings.SITE_URL + reverse("accounts:password_reset"),
-            },
-        )
+    notify_on_commit(
+        person.email,
+        "emails/membership_added",
+        {
+            "person": str(person),
+            "programme": programme.name,
+            "role": membership.get_role_display(),
+            "programme_url": settings.SITE_URL + programme.get_absolute_url(),
+            "password_url": settings.SITE_URL + reverse("accounts:password_reset"),
+        },
+    )
     return membership
 
 

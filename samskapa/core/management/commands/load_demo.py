@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import translation
 
 from samskapa.core import demo
+from samskapa.core.notifications import suppressed
 
 
 class Command(BaseCommand):
@@ -14,7 +15,8 @@ class Command(BaseCommand):
             self.stdout.write("The demo is already loaded.")
         else:
             # The demo city is Swedish: texts it stores (gate criteria) are in Swedish.
-            with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+            # The demo's people are fictional: nobody is e-mailed.
+            with translation.override(settings.LANGUAGE_CODE), suppressed(), transaction.atomic():
                 demo.load_demo()
             self.stdout.write(
                 self.style.SUCCESS("Loaded the demo programme 'Den inkluderande staden'.")
