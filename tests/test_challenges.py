@@ -194,3 +194,15 @@ def test_challenges_of_other_programmes_answer_404(client_as, programme, owner, 
     assert client_as(stranger).get(f"/challenges/{challenge.pk}/").status_code == 404
     assert _step(client_as(stranger), challenge, "publish").status_code == 404
     assert Membership.objects.filter(user=stranger).count() == 1
+
+
+def test_the_api_lists_what_each_role_may_see(client_as, programme, people, owner, department):
+    draft = _draft(client_as, programme, owner, department)
+    published = _draft(client_as, programme, owner, department, title="Ungdomens hus")
+    Challenge.objects.filter(pk=published.pk).update(status=ChallengeStatus.PUBLISHED)
+    url = f"/api/programmes/{programme.pk}/challenges"
+    as_owner = client_as(owner).get(url).json()["items"]
+    as_innovator = client_as(people[Role.INNOVATOR]).get(url).json()["items"]
+    assert {c["title"] for c in as_owner} == {draft.title, published.title}
+    assert [c["title"] for c in as_innovator] == [published.title]
+    assert set(as_innovator[0]["themes"]) == {"ensamhet", "äldre"}

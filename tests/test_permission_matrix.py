@@ -81,6 +81,13 @@ MATRIX = [
         "/api/programmes/{p}/memberships",
         "401 404 200 200 200 200 200 200",
     ),
+    (
+        "API: programme's challenges",
+        "GET",
+        "/api/programmes/{p}/challenges",
+        "401 404 200 200 200 200 200 200",
+    ),
+    ("API: a draft challenge", "GET", "/api/challenges/{c}", "401 404 200 200 200 404 404 404"),
     ("API: list organisations", "GET", "/api/organisations", "401 200 200 200 200 200 200 200"),
     ("API: create organisation", "POST", "/api/organisations", "401 403 201 403 403 403 403 403"),
 ]

@@ -84,3 +84,36 @@ class MembershipOut(Schema):
     @staticmethod
     def resolve_person_name(obj):
         return obj.user.full_name
+
+
+class StrategyDocumentOut(Schema):
+    title: str
+    url: str
+
+
+class ChallengeOut(Schema):
+    id: int
+    programme_id: int
+    department_id: int
+    status: str
+    title: str
+    need: str
+    target_group: str
+    desired_effects: str
+    already_tried: str
+    target_group_access: str
+    premises: str
+    data_offered: str
+    budget_min: int | None
+    budget_max: int | None
+    potential_customer: bool
+    themes: list[str]
+    strategy_documents: list[StrategyDocumentOut]
+
+    @staticmethod
+    def resolve_themes(obj):
+        return [tag.name for tag in obj.tags.all()]
+
+    @staticmethod
+    def resolve_strategy_documents(obj):
+        return list(obj.strategy_documents.all())

@@ -10,6 +10,7 @@ from samskapa.accounts import permissions
 from samskapa.accounts.models import Membership
 from samskapa.api.auth import ApiTokenAuth
 from samskapa.api.schemas import (
+    ChallengeOut,
     ErrorOut,
     MembershipOut,
     OrganisationIn,
@@ -18,6 +19,7 @@ from samskapa.api.schemas import (
     ProgrammeOut,
     ValidationErrorOut,
 )
+from samskapa.challenges.models import Challenge
 from samskapa.organisations import services as organisation_services
 from samskapa.organisations.models import County, Municipality, Organisation
 from samskapa.programmes.models import GateCriterion, Phase, Programme
@@ -125,3 +127,22 @@ def list_memberships(request, pk: int, role: str | None = None):
         request.user, Membership.objects.filter(programme=programme)
     ).select_related("user")
     return memberships.filter(role=role) if role else memberships
+
+
+def _challenges(request):
+    return permissions.visible(request.user, Challenge.objects.all()).prefetch_related(
+        "tags", "strategy_documents"
+    )
+
+
+@api.get("/programmes/{pk}/challenges", response=list[ChallengeOut], tags=["challenges"])
+@paginate(PageNumberPagination)
+def list_challenges(request, pk: int, status: str | None = None):
+    """The programme's challenges the caller may see: drafts only for those who work on them."""
+    challenges = _challenges(request).filter(programme=_programme(request, pk))
+    return challenges.filter(status=status) if status else challenges
+
+
+@api.get("/challenges/{pk}", response={200: ChallengeOut, 404: ErrorOut}, tags=["challenges"])
+def get_challenge(request, pk: int):
+    return permissions.get_visible_or_404(request.user, _challenges(request), pk=pk)
