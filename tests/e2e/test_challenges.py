@@ -110,7 +110,8 @@ def test_a_challenge_is_drafted_reviewed_approved_and_published(page: Page):
     page.goto(f"/challenges/{challenge.pk}/edit/")
     expect(page.locator("main")).to_contain_text(
         t(
-            "The challenge is public: saving publishes your changes as a new version. Earlier versions are kept."
+            "The challenge is public: saving publishes your changes as a new version. "
+            "Earlier versions are kept."
         )
     )
     assert_accessible(page)
