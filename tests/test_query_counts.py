@@ -85,3 +85,41 @@ def test_programme_pages_do_not_grow_with_members(client_as, national_slice, pag
     factories.programme(operator=operator)  # and one more programme of theirs
     large = _count(client, url)
     assert large == small <= BOUNDS[page_name], f"{page_name}: {small} then {large} queries"
+
+
+def test_challenge_list_and_page_do_not_grow_with_challenges(client_as, programme, operator):
+    from samskapa.challenges.models import Challenge, StrategyDocument, Tag
+
+    department = factories.department()
+    programme.needs_owners.add(department)
+    theme = Tag.objects.create(name="ensamhet")
+
+    def add_challenges(n):
+        for i in range(n):
+            challenge = Challenge.objects.create(
+                programme=programme,
+                department=department,
+                title=f"Utmaning {i}",
+                need="n",
+                target_group="t",
+                desired_effects="d",
+            )
+            challenge.tags.add(theme)
+            StrategyDocument.objects.create(
+                challenge=challenge, title="S", url="https://example.se"
+            )
+        return challenge
+
+    client = client_as(operator)
+    first = add_challenges(2)
+    small = (
+        _count(client, f"/programmes/{programme.pk}/challenges/"),
+        _count(client, f"/challenges/{first.pk}/"),
+    )
+    add_challenges(20)
+    large = (
+        _count(client, f"/programmes/{programme.pk}/challenges/"),
+        _count(client, f"/challenges/{first.pk}/"),
+    )
+    assert large == small
+    assert small[0] <= 7 and small[1] <= 12, small
