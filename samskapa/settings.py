@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "samskapa.organisations",
     "samskapa.programmes",
     "samskapa.challenges",
+    "samskapa.calls",
     "samskapa.api",
 ]
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("programmes/", include("samskapa.programmes.urls")),
     path("organisations/", include("samskapa.organisations.urls")),
     path("challenges/", include("samskapa.challenges.urls")),
+    path("calls/", include("samskapa.calls.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -5,12 +5,15 @@ in step. Statuses: 200/201 allowed, 302 (pages) or 401 (API) not signed in, 403 
 programme but not do this, 404 outside the person's programmes (existence not revealed).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from samskapa.accounts.models import ApiToken, Role
-from samskapa.challenges.models import Challenge
+from samskapa.calls import services as calls
+from samskapa.challenges.models import Challenge, ChallengeStatus
 from tests import factories
 
 ROLES = ["anonymous", "outsider", *[role.value for role in Role]]
@@ -55,6 +58,24 @@ MATRIX = [
         "POST",
         "/challenges/{c}/comments/",
         "302 404 302 302 302 404 404 404",
+    ),
+    ("Programme's calls", "GET", "/calls/programmes/{p}/", "302 404 200 200 200 200 200 200"),
+    ("New call", "GET", "/calls/programmes/{p}/new/", "302 404 200 403 403 403 403 403"),
+    ("View an open call", "GET", "/calls/{k}/", "200 200 200 200 200 200 200 200"),
+    ("Edit a call", "GET", "/calls/{k}/edit/", "302 403 200 403 403 403 403 403"),
+    ("Apply to an open call", "GET", "/calls/{k}/apply/", "302 200 200 200 200 200 200 200"),
+    ("My applications", "GET", "/calls/mine/", "302 200 200 200 200 200 200 200"),
+    (
+        "Applications to a call",
+        "GET",
+        "/calls/{k}/applications/",
+        "302 403 200 403 200 403 403 403",
+    ),
+    (
+        "Another's application to an open call",
+        "GET",
+        "/calls/applications/{a}/",
+        "302 404 200 404 404 404 404 404",
     ),
     ("API tokens", "GET", "/accounts/api-tokens/", "302 200 200 200 200 200 200 200"),
     ("Choose a password", "GET", "/accounts/password-reset/", "200 200 200 200 200 200 200 200"),
@@ -121,8 +142,15 @@ def test_role_action_matrix(client_as, programme, people, label, method, path, r
     organisation = programme.operator_organisation
     others_token, _key = ApiToken.issue(factories.person(), "someone else's script")
     challenge = _draft_challenge(programme, people[Role.NEEDS_OWNER])
+    call, application = _open_call_with_application(programme, people[Role.OPERATOR], challenge)
     url = path.format(
-        p=programme.pk, m=removable.pk, o=organisation.pk, t=others_token.pk, c=challenge.pk
+        p=programme.pk,
+        m=removable.pk,
+        o=organisation.pk,
+        t=others_token.pk,
+        c=challenge.pk,
+        k=call.pk,
+        a=application.pk,
     )
     client = client_as(None if role == "anonymous" else people[role])
     data = POST_DATA.get(path)
@@ -149,6 +177,38 @@ def _draft_challenge(programme, needs_owner):
         target_group="t",
         desired_effects="d",
     )
+
+
+def _open_call_with_application(programme, operator, draft):
+    """An open call for a published challenge of the needs owner's department, and someone
+    else's submitted application to it."""
+    published = Challenge.objects.create(
+        programme=programme,
+        department=draft.department,
+        title="Meningsfull vardag",
+        need="n",
+        target_group="t",
+        desired_effects="d",
+        status=ChallengeStatus.PUBLISHED,
+    )
+    now = timezone.now()
+    call = calls.create_call(
+        programme,
+        by=operator,
+        title="Utlysning",
+        eligibility="Alla",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=7),
+        challenges=[published],
+    )
+    applicant = factories.person()
+    application = calls.save_draft(
+        calls.application_for(call, applicant),
+        by=applicant,
+        answers={},
+        innovator_type="student",
+    )
+    return call, calls.submit_application(application, by=applicant)
 
 
 def test_docs_show_the_same_matrix():

@@ -44,6 +44,11 @@ PROGRAMME_ACTIONS: dict[str, frozenset[Role]] = {
     "membership.view_all": OPERATOR_ONLY,
     "membership.change": OPERATOR_ONLY,
     "audit.view": OPERATOR_ONLY,
+    "call.create": OPERATOR_ONLY,
+    "call.change": OPERATOR_ONLY,
+    # Needs owners see only applications to their own department's challenges, and only once
+    # the call has closed: _visible_applications decides which.
+    "call.view_applications": frozenset({Role.OPERATOR, Role.NEEDS_OWNER}),
 }
 
 # Actions a needs owner may take only on records of a department they act for.
@@ -56,6 +61,14 @@ PLATFORM_ACTIONS: dict[str, str | None] = {
     "organisation.create": "organisations.add_organisation",
     "organisation.change": "organisations.change_organisation",
     "organisation.view_history": "organisations.change_organisation",
+    # Anyone signed in may apply to an open call: one becomes an innovator only when selected.
+    "call.apply": None,
+}
+
+# Actions only the person a record belongs to may take, whatever their roles: the field that
+# names them. (Superusers too, as everywhere.)
+OWNER_ACTIONS: dict[str, str] = {
+    "application.change": "applicant_id",
 }
 
 
@@ -118,12 +131,18 @@ def programme_of(obj):
 
 
 def can(user, action: str, obj: Model | None = None) -> bool:
-    if action not in PROGRAMME_ACTIONS and action not in PLATFORM_ACTIONS:
+    if (
+        action not in PROGRAMME_ACTIONS
+        and action not in PLATFORM_ACTIONS
+        and action not in OWNER_ACTIONS
+    ):
         raise ValueError(f"Unknown action {action!r}: add it to accounts/permissions.py")
     if not _signed_in(user):
         return False
     if user.is_superuser:
         return True
+    if action in OWNER_ACTIONS:
+        return obj is not None and getattr(obj, OWNER_ACTIONS[action]) == user.pk
     if action in PLATFORM_ACTIONS:
         permission = PLATFORM_ACTIONS[action]
         return permission is None or user.has_perm(permission)
@@ -183,6 +202,43 @@ def _visible_challenges(user, qs):
     )
 
 
+def _visible_calls(user, qs):
+    # Operators prepare them; members see them once opened; anyone signed in sees an open call
+    # (to apply) and the calls they have applied to.
+    from django.utils import timezone
+
+    from samskapa.calls.models import Application
+
+    now = timezone.now()
+    return qs.filter(
+        Q(programme_id__in=_my_programme_ids(user, roles=OPERATOR_ONLY))
+        | Q(programme_id__in=_my_programme_ids(user), opens_at__lte=now)
+        | Q(opens_at__lte=now, closes_at__gt=now)
+        | Q(pk__in=Application.objects.filter(applicant=user).values("call_id"))
+    )
+
+
+def _visible_applications(user, qs):
+    # Applicants see their own; operators the submitted applications to their programmes'
+    # calls; needs owners the submitted applications to calls with their own department's
+    # challenges, once the call has closed. Drafts are the applicant's own.
+    from django.utils import timezone
+
+    from samskapa.calls.models import ApplicationStatus, Call
+
+    shared = Q(call__programme_id__in=_my_programme_ids(user, roles=OPERATOR_ONLY))
+    departments = needs_owner_departments(user)
+    if departments:
+        department_calls = Q()
+        for programme_id, department_ids in departments.items():
+            department_calls |= Q(
+                programme_id=programme_id, challenges__department_id__in=department_ids
+            )
+        closed_calls = Call.objects.filter(department_calls, closes_at__lte=timezone.now())
+        shared |= Q(call_id__in=closed_calls.values("pk"))
+    return qs.filter(Q(applicant=user) | (shared & Q(status=ApplicationStatus.SUBMITTED)))
+
+
 def _visible_organisations(user, qs):
     return qs
 
@@ -200,6 +256,8 @@ _VISIBILITY = {
     "programmes.GateCriterion": _visible_criteria,
     "accounts.Membership": _visible_memberships,
     "challenges.Challenge": _visible_challenges,
+    "calls.Call": _visible_calls,
+    "calls.Application": _visible_applications,
     "organisations.Organisation": _visible_organisations,
     "audit.AuditEntry": _visible_audit_entries,
 }

@@ -1,0 +1,178 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from samskapa.calls.models import (
+    STOCKHOLM,
+    Application,
+    Call,
+    Question,
+    QuestionKind,
+)
+from samskapa.challenges.models import ChallengeStatus
+from samskapa.organisations.models import Organisation, OrganisationKind
+
+
+class StockholmDateTimeField(forms.DateTimeField):
+    """A date and time entered, and shown, in Swedish time (Europe/Stockholm)."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if hasattr(value, "tzinfo") and value.tzinfo is not None:
+            value = timezone.localtime(value, STOCKHOLM).replace(tzinfo=None)
+        return super().prepare_value(value)
+
+    def to_python(self, value):
+        result = super().to_python(value)
+        if result is not None:
+            result = result.replace(tzinfo=None).replace(tzinfo=STOCKHOLM)
+        return result
+
+
+class CallForm(forms.ModelForm):
+    opens_at = StockholmDateTimeField(label=_("Opens (Stockholm time)"))
+    closes_at = StockholmDateTimeField(label=_("Closes, the deadline (Stockholm time)"))
+
+    class Meta:
+        model = Call
+        fields = ["title", "eligibility", "challenges", "opens_at", "closes_at", "blind_review"]
+        widgets = {
+            "eligibility": forms.Textarea(attrs={"rows": 4}),
+            "challenges": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["challenges"].queryset = programme.challenges.filter(
+            status=ChallengeStatus.PUBLISHED
+        ).order_by("title")
+        self.fields["challenges"].help_text = _("Only published challenges can be in a call.")
+
+    def clean(self):
+        cleaned = super().clean()
+        opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", _("The call must close after it opens."))
+        return cleaned
+
+
+class QuestionForm(forms.ModelForm):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Question
+        fields = ["label", "kind", "help_text", "required", "max_length", "choices"]
+        widgets = {"choices": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        cleaned = super().clean()
+        options = [line for line in (cleaned.get("choices") or "").splitlines() if line.strip()]
+        if cleaned.get("kind") == QuestionKind.CHOICE and len(options) < 2:
+            self.add_error("choices", _("Give at least two options, one per line."))
+        return cleaned
+
+
+QuestionFormSet = forms.formset_factory(QuestionForm, extra=2, can_delete=True, can_order=True)
+
+
+def question_formset(call: Call, data=None) -> forms.BaseFormSet:
+    initial = [
+        {"id": q.pk, **{name: getattr(q, name) for name in QuestionForm.Meta.fields}}
+        for q in call.questions.all()
+    ]
+    return QuestionFormSet(data, initial=initial, prefix="questions")
+
+
+def questions_from(formset) -> list[dict]:
+    """The questions as set_questions wants them: in order, without the deleted or empty."""
+    return [
+        {name: form.cleaned_data.get(name) for name in ("id", *QuestionForm.Meta.fields)}
+        for form in formset.ordered_forms
+        if form.cleaned_data
+    ]
+
+
+class ApplicationForm(forms.ModelForm):
+    """The profile the method needs, then one field per question of the call."""
+
+    class Meta:
+        model = Application
+        fields = ["innovator_type", "organisation", "legal_form", "org_number", "gender"]
+        help_texts = {
+            "gender": _(
+                "Optional. Used only in anonymous statistics on the gender balance of the "
+                "selection; nobody else sees it next to your name."
+            ),
+            "organisation": _("If you apply for an organisation in the register."),
+        }
+
+    def __init__(self, *args, call: Call, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.call = call
+        self.questions = list(call.questions.all())
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            kind=OrganisationKind.INNOVATOR
+        ).order_by("name")
+        answers = self.instance.answers or {}
+        ranking = list(self.instance.ranking or [])
+        challenges = [(c.pk, c.title) for c in call.challenges.order_by("title")]
+        for question in self.questions:
+            if question.kind == QuestionKind.RANKING:
+                for place in range(1, len(challenges) + 1):
+                    name = question.field_name if place == 1 else f"{question.field_name}_{place}"
+                    self.fields[name] = forms.TypedChoiceField(
+                        label=_("%(question)s: choice %(place)s")
+                        % {"question": question.label, "place": place},
+                        choices=[("", "—"), *challenges],
+                        coerce=int,
+                        empty_value=None,
+                        required=False,
+                        help_text=question.help_text if place == 1 else "",
+                        initial=ranking[place - 1] if place <= len(ranking) else None,
+                    )
+                continue
+            self.fields[question.field_name] = self._field(question)
+            self.fields[question.field_name].initial = answers.get(str(question.pk))
+        self.order_fields([])
+
+    def _field(self, question: Question) -> forms.Field:
+        common = {
+            "label": question.label,
+            "help_text": question.help_text,
+            "required": False,  # the service decides, on submission
+        }
+        if question.kind == QuestionKind.CHOICE:
+            return forms.ChoiceField(
+                choices=[("", "—"), *((o, o) for o in question.options)], **common
+            )
+        if question.kind == QuestionKind.NUMBER:
+            return forms.DecimalField(**common)
+        if question.kind == QuestionKind.LONG_TEXT:
+            return forms.CharField(
+                widget=forms.Textarea(attrs={"rows": 5}), max_length=question.max_length, **common
+            )
+        return forms.CharField(max_length=question.max_length or 300, **common)
+
+    def answers(self) -> tuple[dict, list]:
+        answers, ranking = {}, []
+        for question in self.questions:
+            if question.kind == QuestionKind.RANKING:
+                prefix = question.field_name
+                ranking = [
+                    value
+                    for name, value in self.cleaned_data.items()
+                    if (name == prefix or name.startswith(prefix + "_")) and value is not None
+                ]
+                continue
+            value = self.cleaned_data.get(question.field_name)
+            if value is not None and value != "":
+                answers[str(question.pk)] = str(value) if question.kind == "number" else value
+        return answers, ranking
+
+    def profile(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self._meta.fields}

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from samskapa.calls import views
+
+app_name = "calls"
+urlpatterns = [
+    path("mine/", views.mine, name="mine"),
+    path("programmes/<int:pk>/", views.index, name="index"),
+    path("programmes/<int:pk>/new/", views.create, name="create"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/apply/", views.apply, name="apply"),
+    path("<int:pk>/applications/", views.applications, name="applications"),
+    path("applications/<int:pk>/", views.application, name="application"),
+]
