@@ -117,6 +117,12 @@ class Challenge(models.Model):
     def is_public(self) -> bool:
         return self.status in PUBLIC_STATUSES
 
+    # --- Full-text search (challenges/search.py keeps it; index_challenge after each save) ---
+    # SQLite: the Swedish Snowball stems of the content, as " A:stem B:stem ...". PostgreSQL
+    # leaves it empty and keeps a GIN-indexed tsvector column, `search_vector`, which migration
+    # 0002 adds on PostgreSQL only (it is not a model field: SQLite has no tsvector type).
+    search_stems = models.TextField(editable=False, blank=True, default="")  # noqa: DJ012
+
 
 # The fields a version keeps: what the public reads.
 VERSIONED_FIELDS = (
