@@ -355,3 +355,42 @@ def test_only_the_applicant_may_change_their_application(call, challenge, people
     application = _submitted(call, challenge)
     with pytest.raises(PermissionDenied):
         services.save_draft(application, by=people[Role.OPERATOR], answers={})
+
+
+def test_the_late_refusal_names_the_deadline_in_swedish_time(
+    client_as, programme, operator, challenge
+):
+    call = _call(programme, operator, [challenge])
+    applicant = factories.person()
+    client_as(applicant).post(f"/calls/{call.pk}/apply/", _form(call, challenge, save="1"))
+    Call.objects.filter(pk=call.pk).update(
+        opens_at=timezone.now() - timedelta(days=3), closes_at=timezone.now() - timedelta(days=1)
+    )
+    call.refresh_from_db()
+    page = client_as(applicant, language="sv").post(
+        f"/calls/{call.pk}/apply/", _form(call, challenge, submit="1")
+    )
+    text = page.content.decode()
+    assert f"Utlysningen stängde {call.deadline} (svensk tid)" in text
+    assert Application.objects.get().status == ApplicationStatus.DRAFT
+
+
+def test_members_see_a_call_once_it_has_opened_operators_before(
+    client_as, programme, operator, people, challenge
+):
+    future = _call(programme, operator, [challenge], opens=3, closes=10, questions=False)
+    assert client_as(people[Role.STEERING_GROUP]).get(f"/calls/{future.pk}/").status_code == 404
+    assert client_as(None).get(f"/calls/{future.pk}/").status_code == 404
+    assert client_as(operator).get(f"/calls/{future.pk}/").status_code == 200
+    listing = client_as(operator).get(f"/calls/programmes/{programme.pk}/").content.decode()
+    assert future.title in listing
+    member_listing = client_as(people[Role.INNOVATOR]).get(f"/calls/programmes/{programme.pk}/")
+    assert future.title not in member_listing.content.decode()
+
+
+def test_the_programme_page_and_the_header_link_to_calls_and_applications(
+    client_as, programme, operator
+):
+    page = client_as(operator).get(f"/programmes/{programme.pk}/").content.decode()
+    assert f"/calls/programmes/{programme.pk}/" in page
+    assert "/calls/mine/" in page

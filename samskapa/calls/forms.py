@@ -98,7 +98,13 @@ def questions_from(formset) -> list[dict]:
 
 
 class ApplicationForm(forms.ModelForm):
-    """The profile the method needs, then one field per question of the call."""
+    """The profile the method needs, then one field per question of the call.
+
+    Required questions are marked as such, but only enforced when the applicant submits: a
+    draft may be incomplete. (The service checks them again on submission.)"""
+
+    use_required_attribute = False  # the browser must not block saving an incomplete draft
+    label_suffix = ""  # the labels are the call's own questions, as the operator wrote them
 
     class Meta:
         model = Application
@@ -111,9 +117,10 @@ class ApplicationForm(forms.ModelForm):
             "organisation": _("If you apply for an organisation in the register."),
         }
 
-    def __init__(self, *args, call: Call, **kwargs):
+    def __init__(self, *args, call: Call, submitting: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.call = call
+        enforce = submitting or not self.is_bound
         self.questions = list(call.questions.all())
         self.fields["organisation"].queryset = Organisation.objects.filter(
             kind=OrganisationKind.INNOVATOR
@@ -131,20 +138,23 @@ class ApplicationForm(forms.ModelForm):
                         choices=[("", "—"), *challenges],
                         coerce=int,
                         empty_value=None,
-                        required=False,
+                        required=place == 1 and question.required and enforce,
+                        error_messages={"required": _("Rank at least one challenge.")},
                         help_text=question.help_text if place == 1 else "",
                         initial=ranking[place - 1] if place <= len(ranking) else None,
                     )
                 continue
             self.fields[question.field_name] = self._field(question)
             self.fields[question.field_name].initial = answers.get(str(question.pk))
+            self.fields[question.field_name].required = question.required and enforce
+        self.fields["innovator_type"].required = enforce
         self.order_fields([])
 
     def _field(self, question: Question) -> forms.Field:
         common = {
             "label": question.label,
             "help_text": question.help_text,
-            "required": False,  # the service decides, on submission
+            "error_messages": {"required": _("Answer this question.")},
         }
         if question.kind == QuestionKind.CHOICE:
             return forms.ChoiceField(

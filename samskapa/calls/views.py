@@ -127,10 +127,10 @@ def apply(request, pk):
     application = services.application_for(call, request.user)
     if application.is_submitted:
         return redirect(application)
-    form = ApplicationForm(request.POST or None, instance=application, call=call)
+    submit = "submit" in request.POST
+    form = ApplicationForm(request.POST or None, instance=application, call=call, submitting=submit)
     if request.method == "POST" and form.is_valid():
         answers, ranking = form.answers()
-        submit = "submit" in request.POST
         try:
             with transaction.atomic():  # a refused submission leaves nothing half-saved
                 application = services.save_draft(
