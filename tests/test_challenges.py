@@ -206,3 +206,29 @@ def test_the_api_lists_what_each_role_may_see(client_as, programme, people, owne
     assert {c["title"] for c in as_owner} == {draft.title, published.title}
     assert [c["title"] for c in as_innovator] == [published.title]
     assert set(as_innovator[0]["themes"]) == {"ensamhet", "äldre"}
+
+
+def test_a_published_challenge_is_found_by_searching_in_swedish(
+    client_as, programme, people, owner, department
+):
+    challenge = _draft(client_as, programme, owner, department)
+    for name, who in (
+        ("submit", owner),
+        ("approve", people[Role.STEERING_GROUP]),
+        ("publish", people[Role.OPERATOR]),
+    ):
+        _step(client_as(who), challenge, name)
+    page = client_as(None).get("/portal/", {"q": "ensamheten"}).content.decode()
+    assert challenge.title in page
+    # A change made after publication is what the search finds
+    data = {
+        **FORM,
+        "department": department.pk,
+        "title": "Meningsfulla möten för äldre",
+        "need": "Möten",
+    }
+    client_as(owner).post(f"/challenges/{challenge.pk}/edit/", data)
+    assert (
+        "Meningsfulla möten för äldre"
+        in client_as(None).get("/portal/", {"q": "möte"}).content.decode()
+    )

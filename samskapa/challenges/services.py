@@ -25,6 +25,7 @@ from samskapa.challenges.models import (
     StrategyDocument,
     Tag,
 )
+from samskapa.challenges.search import index_challenge
 from samskapa.core.notifications import notify_on_commit
 
 S = ChallengeStatus
@@ -102,6 +103,7 @@ def create_challenge(
     challenge.full_clean()
     challenge.save()
     _set_documents_and_themes(challenge, strategy_documents, themes)
+    index_challenge(challenge)
     record(
         actor=by,
         action="challenges.challenge.created",
@@ -126,6 +128,7 @@ def update_challenge(
     challenge.full_clean()
     challenge.save()
     _set_documents_and_themes(challenge, strategy_documents, themes)
+    index_challenge(challenge)
     changes = diff(before, _state(challenge))
     if changes:
         record(
