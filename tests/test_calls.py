@@ -394,3 +394,15 @@ def test_the_programme_page_and_the_header_link_to_calls_and_applications(
     page = client_as(operator).get(f"/programmes/{programme.pk}/").content.decode()
     assert f"/calls/programmes/{programme.pk}/" in page
     assert "/calls/mine/" in page
+
+
+def test_the_admin_shows_applications_without_gender(rf, call, challenge):
+    from django.contrib import admin
+
+    application = _submitted(call, challenge)
+    request = rf.get("/")
+    request.user = factories.person()
+    request.user.is_staff = request.user.is_superuser = True
+    shown = admin.site._registry[Application]
+    assert "gender" not in shown.get_fields(request, application)
+    assert not shown.has_change_permission(request, application)
