@@ -48,6 +48,7 @@ def test_loading_the_demo_twice_changes_nothing():
 def test_national_dataset_uses_every_official_municipality_and_region():
     counts = dataset.generate(dataset.PROFILES["national"], seed=1)
     assert counts["programmes"] == 50 and counts["people"] == 5000
+    assert counts["challenges"] == 2000
     assert Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY).count() == 290
     assert Organisation.objects.filter(kind=OrganisationKind.REGION).count() == 21
     assert set(
@@ -90,3 +91,10 @@ def test_demo_publishes_the_four_challenges_and_emails_nobody(mailoutbox):
     assert Challenge.objects.filter(status=ChallengeStatus.IN_REVIEW).count() == 1
     assert all(c.versions.count() == 1 for c in published)
     assert mailoutbox == []  # fictional people: nothing was sent, even after commit
+
+
+@pytest.mark.django_db
+def test_the_synthetic_challenges_are_searchable(client):
+    dataset.generate(dataset.PROFILES["small"], seed=3)
+    page = client.get("/portal/", {"q": "ensamheten"}).content.decode()
+    assert "Ofrivillig ensamhet – utmaning" in page

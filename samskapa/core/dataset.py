@@ -7,9 +7,10 @@ seed data, not a user's change, so it writes no audit trail.
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 from stdnum import luhn
 from stdnum.se import orgnr
 
@@ -35,12 +36,36 @@ class Profile:
     people: int
     members_per_programme: int
     innovator_organisations: int
+    challenges: int
 
 
 PROFILES = {
-    "small": Profile(20, 3, 6, 300, 60, 40),
-    "national": Profile(290, 3, 50, 5000, 120, 600),
+    "small": Profile(20, 3, 6, 300, 60, 40, 40),
+    "national": Profile(290, 3, 50, 5000, 120, 600, 2000),
 }
+
+# Words the synthetic challenges are made of, so that searches have realistic hits.
+SUBJECTS = [
+    "ofrivillig ensamhet",
+    "unga vuxna utan arbete",
+    "trygghet i stadsdelen",
+    "meningsfull vardag",
+    "psykisk ohälsa",
+    "föreningsliv",
+    "digital delaktighet",
+    "matsvinn i skolan",
+    "nyanlända familjer",
+    "äldres hälsa",
+]
+GROUPS = [
+    "äldre som bor hemma",
+    "unga 13–19 år",
+    "boende i stadsdelen",
+    "föräldrar",
+    "personer med funktionsnedsättning",
+    "innovatörer och föreningar",
+]
+THEMES = ["ensamhet", "unga", "trygghet", "hälsa", "arbete", "delaktighet", "miljö"]
 
 # Share of a programme's members per role.
 ROLE_MIX = [
@@ -133,11 +158,13 @@ def generate(profile: Profile, *, seed: int = 2026) -> dict[str, int]:
     )
     programmes = _programmes(profile, rng, supporters, departments)
     memberships = _memberships(profile, rng, programmes, people, departments, innovators)
+    challenges = _challenges(profile, rng, programmes)
     return {
         "organisations": len(cities) + 21 + len(departments) + len(supporters) + len(innovators),
         "people": len(people),
         "programmes": len(programmes),
         "memberships": memberships,
+        "challenges": challenges,
     }
 
 
@@ -195,3 +222,44 @@ def _memberships(profile, rng, programmes, people, departments, innovators):
             start += count
     Membership.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
+
+
+def _challenges(profile, rng, programmes) -> int:
+    """Challenges spread over the programmes, three in four of them public, then indexed."""
+    from samskapa.challenges.models import Challenge, ChallengeStatus, Tag
+    from samskapa.challenges.search import reindex_all
+
+    tags = [Tag.objects.get_or_create(name=name)[0] for name in THEMES]
+    departments = {p.pk: list(p.needs_owners.all()) for p in programmes}
+    statuses = [ChallengeStatus.PUBLISHED] * 6 + [ChallengeStatus.CLOSED, ChallengeStatus.DRAFT]
+    rows = []
+    for i in range(profile.challenges):
+        programme = programmes[i % len(programmes)]
+        subject, group = rng.choice(SUBJECTS), rng.choice(GROUPS)
+        status = rng.choice(statuses)
+        rows.append(
+            Challenge(
+                programme=programme,
+                department=rng.choice(departments[programme.pk]),
+                status=status,
+                title=f"{subject.capitalize()} – utmaning {i + 1}",
+                need=f"Förvaltningen ser att {subject} berör många {group}.",
+                target_group=group.capitalize(),
+                desired_effects=f"Mindre {subject}, fler innovatörer",
+                published_at=None
+                if status == ChallengeStatus.DRAFT
+                else _morning(programme.starts_on),
+            )
+        )
+    Challenge.objects.bulk_create(rows, batch_size=500)
+    Through = Challenge.tags.through
+    Through.objects.bulk_create(
+        (Through(challenge_id=c.pk, tag_id=t.pk) for c in rows for t in rng.sample(tags, 2)),
+        batch_size=1000,
+    )
+    reindex_all()
+    return len(rows)
+
+
+def _morning(day):
+    return timezone.make_aware(datetime.combine(day, time(9)))
