@@ -10,7 +10,7 @@ DEMO_ENV := DEBUG=true SECRET_KEY=local-demo-only REQUIRE_OPERATOR_2FA=false
 # Tests run with production-like settings but plain HTTP and a throwaway key.
 TEST_ENV := DEBUG=false SECRET_KEY=test-only HTTPS=false DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: run test test-fast check bench install install-test browser messages clean
+.PHONY: run test test-fast check bench bench-portal install install-test browser messages clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || "$$(scripts/find-python)" -m venv $(VENV)
@@ -57,6 +57,9 @@ test-fast: install-test
 
 bench: install-test
 	$(TEST_ENV) $(PY) bench/run_bench.py
+
+bench-portal: install-test
+	$(TEST_ENV) $(PY) bench/portal_bench.py
 
 clean:
 	rm -rf $(VENV) var

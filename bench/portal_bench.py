@@ -1,0 +1,86 @@
+"""In-process timings of the public portal on the national dataset (issue 3's bar: p95 < 100 ms).
+
+Builds the same fresh database as run_bench.py (demo + national dataset, which includes 2,000
+challenges), then times each portal URL through Django's test client — no network, no other
+process — and prints p50/p95 and the SQL queries per request. Run: `make bench-portal`.
+"""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.run_bench import configure_environment, prepare_database, seed  # noqa: E402
+
+REQUESTS = 100
+URLS = [
+    "/portal/",
+    "/portal/?q=ensamheten",
+    "/portal/?q=unga+innovat%C3%B6rer",
+    "/portal/?theme={theme}",
+    "/portal/?q=trygghet&status=published&page=2",
+    "/portal/feed/",
+]
+
+
+def time_url(client, url: str) -> dict:
+    from django.db import connection
+
+    executed = []
+
+    def count(execute, sql, params, many, context):
+        executed.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    timings = []
+    for _ in range(REQUESTS):
+        start = time.perf_counter()
+        client.get(url)
+        timings.append((time.perf_counter() - start) * 1000)
+    timings.sort()
+    return {
+        "url": url,
+        "queries": len(executed),
+        "p50": statistics.median(timings),
+        "p95": timings[int(len(timings) * 0.95) - 1],
+    }
+
+
+def main() -> None:
+    vendor, database_url = prepare_database(os.environ.get("DATABASE_URL"))
+    configure_environment(database_url)
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    from samskapa.challenges.models import Challenge, Tag
+
+    print(f"Building the {vendor} database (demo + national dataset) …", flush=True)
+    seed()
+    public = Challenge.objects.public().count()
+    theme = Tag.objects.order_by("name").first().pk
+    client = Client()
+    client.get("/portal/")  # warm the templates and the connection
+    print(
+        f"\n{vendor}: {Challenge.objects.count()} challenges ({public} public), "
+        f"{REQUESTS} requests per URL, in-process\n"
+    )
+    print(f"| {'URL':<45} | queries | p50 ms | p95 ms |")
+    print(f"|{'-' * 47}|---------|--------|--------|")
+    for url in URLS:
+        row = time_url(client, url.format(theme=theme))
+        print(
+            f"| {row['url']:<45} | {row['queries']:>7} | {row['p50']:>6.1f} | {row['p95']:>6.1f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
