@@ -1,11 +1,21 @@
 import pytest
 from django.conf import settings
+from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from samskapa.accounts import permissions
 from samskapa.accounts.models import Role, User
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _english_for_direct_calls():
+    """Messages from services called directly come in English (as the assertions are written),
+    whatever language an earlier test's request left active in this thread. Requests still
+    choose their own language (Swedish by default)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
