@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from samskapa.calls.models import Call
 from samskapa.challenges.models import Challenge
 from samskapa.challenges.portal_forms import PortalFilterForm
 from samskapa.programmes.models import Programme
@@ -26,6 +27,10 @@ def public_challenges():
     )
 
 
+# The calls open now, soonest deadline first, above the challenges.
+OPEN_CALLS_SHOWN = 10
+
+
 @require_safe
 def index(request):
     filters = PortalFilterForm(request.GET)
@@ -34,10 +39,11 @@ def index(request):
     page = Paginator(challenges, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    open_calls = Call.objects.open_now().order_by("closes_at", "pk")[:OPEN_CALLS_SHOWN]
     return render(
         request,
         "portal/index.html",
-        {"filters": filters, "page": page, "query": query.urlencode()},
+        {"filters": filters, "page": page, "query": query.urlencode(), "open_calls": open_calls},
     )
 
 

@@ -1,0 +1,56 @@
+"""The portal's open calls: listed, in an Atom feed and as calendar deadlines."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from icalendar import Calendar
+
+from samskapa.calls.models import Call
+
+pytestmark = pytest.mark.django_db
+
+
+def _call(programme, title, opens, closes):
+    now = timezone.now()
+    return Call.objects.create(
+        programme=programme,
+        title=title,
+        eligibility="Sociala innovatörer i Älvstad",
+        opens_at=now + opens,
+        closes_at=now + closes,
+    )
+
+
+@pytest.fixture
+def calls(programme):
+    return {
+        "open": _call(programme, "Öppen utlysning", timedelta(days=-2), timedelta(days=20)),
+        "closed": _call(programme, "Stängd utlysning", timedelta(days=-40), timedelta(days=-1)),
+        "coming": _call(programme, "Kommande utlysning", timedelta(days=5), timedelta(days=30)),
+    }
+
+
+def test_the_portal_lists_only_open_calls(client, calls):
+    page = client.get("/portal/").content.decode()
+    assert "Öppen utlysning" in page
+    assert "Stängd utlysning" not in page and "Kommande utlysning" not in page
+
+
+def test_the_atom_feed_has_the_open_calls(client, calls):
+    response = client.get("/portal/calls/feed/")
+    assert response["Content-Type"].startswith("application/atom+xml")
+    body = response.content.decode()
+    assert "<title>Öppen utlysning</title>" in body
+    assert "Stängd utlysning" not in body and "Kommande utlysning" not in body
+
+
+def test_the_calendar_has_each_open_deadline(client, calls):
+    response = client.get("/portal/calls/deadlines.ics")
+    assert response["Content-Type"].startswith("text/calendar")
+    events = Calendar.from_ical(response.content).walk("VEVENT")
+    assert len(events) == 1
+    event = events[0]
+    assert "Öppen utlysning" in str(event["summary"])
+    assert event.decoded("dtstart") == calls["open"].closes_at.replace(microsecond=0)
+    assert str(event["url"]).endswith(f"/calls/{calls['open'].pk}/")
