@@ -98,3 +98,19 @@ def test_the_synthetic_challenges_are_searchable(client):
     dataset.generate(dataset.PROFILES["small"], seed=3)
     page = client.get("/portal/", {"q": "ensamheten"}).content.decode()
     assert "Ofrivillig ensamhet – utmaning" in page
+
+
+@pytest.mark.django_db
+def test_demo_has_an_open_call_and_a_closed_one_with_applications():
+    from samskapa.calls.models import ApplicationStatus, Call
+
+    call_command("load_demo", stdout=StringIO())
+    calls = {call.title: call for call in Call.objects.all()}
+    open_call = calls["Utlysning vintern 2026–27: den inkluderande staden"]
+    closed = calls["Utlysning hösten 2026"]
+    assert open_call.is_open and open_call.challenges.count() == 4
+    assert closed.has_closed
+    submitted = closed.applications.filter(status=ApplicationStatus.SUBMITTED)
+    assert submitted.count() == 8
+    assert all(closed.opens_at <= a.submitted_at <= closed.closes_at for a in submitted)
+    assert {a.gender for a in submitted} >= {"woman", "man"}

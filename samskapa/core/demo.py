@@ -11,6 +11,7 @@ from stdnum import luhn
 from stdnum.se import orgnr
 
 from samskapa.accounts.models import Role, User
+from samskapa.core.demo_calls import add_calls
 from samskapa.core.demo_challenges import add_challenges
 from samskapa.organisations.models import LegalForm, Municipality, OrganisationKind
 from samskapa.organisations.services import create_organisation
@@ -131,6 +132,7 @@ def load_demo() -> None:
     )
     _add_people(programme, operator, departments)
     add_challenges(programme, operator)
+    add_calls(programme, operator)
 
 
 def _add_people(programme, operator, departments):
