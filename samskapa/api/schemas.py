@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 
 from ninja import Schema
 
@@ -117,3 +117,37 @@ class ChallengeOut(Schema):
     @staticmethod
     def resolve_strategy_documents(obj):
         return list(obj.strategy_documents.all())
+
+
+class CallOut(Schema):
+    id: int
+    programme_id: int
+    title: str
+    eligibility: str
+    opens_at: datetime
+    closes_at: datetime
+    blind_review: bool
+    challenge_ids: list[int]
+
+    @staticmethod
+    def resolve_challenge_ids(obj):
+        return [challenge.pk for challenge in obj.challenges.all()]
+
+
+class ApplicationOut(Schema):
+    """An application as the caller may see it: the applicant's name is withheld from everyone
+    but the applicant and operators when the call has blind review; gender never leaves the
+    applicant's own pages (it is for aggregate statistics only)."""
+
+    id: int
+    call_id: int
+    status: str
+    submitted_at: datetime | None
+    applicant_name: str | None
+    innovator_type: str
+    answers: dict
+    ranking: list[int]
+
+    @staticmethod
+    def resolve_applicant_name(obj):
+        return obj.applicant.full_name if getattr(obj, "show_applicant", False) else None

@@ -1,7 +1,7 @@
 """The HTTP API under /api/. Every endpoint asks accounts/permissions.py, as the pages do."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import Case, Prefetch, Q, Value, When
 from ninja import NinjaAPI, Status
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import django_auth
@@ -10,6 +10,8 @@ from samskapa.accounts import permissions
 from samskapa.accounts.models import Membership
 from samskapa.api.auth import ApiTokenAuth
 from samskapa.api.schemas import (
+    ApplicationOut,
+    CallOut,
     ChallengeOut,
     ErrorOut,
     MembershipOut,
@@ -19,6 +21,7 @@ from samskapa.api.schemas import (
     ProgrammeOut,
     ValidationErrorOut,
 )
+from samskapa.calls.models import Call
 from samskapa.challenges.models import Challenge
 from samskapa.organisations import services as organisation_services
 from samskapa.organisations.models import County, Municipality, Organisation
@@ -146,3 +149,32 @@ def list_challenges(request, pk: int, status: str | None = None):
 @api.get("/challenges/{pk}", response={200: ChallengeOut, 404: ErrorOut}, tags=["challenges"])
 def get_challenge(request, pk: int):
     return permissions.get_visible_or_404(request.user, _challenges(request), pk=pk)
+
+
+@api.get("/programmes/{pk}/calls", response=list[CallOut], tags=["calls"])
+@paginate(PageNumberPagination)
+def list_calls(request, pk: int):
+    programme = _programme(request, pk)
+    return permissions.visible(
+        request.user, Call.objects.filter(programme=programme)
+    ).prefetch_related("challenges")
+
+
+@api.get("/calls/{pk}", response={200: CallOut, 404: ErrorOut}, tags=["calls"])
+def get_call(request, pk: int):
+    calls = permissions.visible(request.user, Call.objects.prefetch_related("challenges"))
+    return permissions.get_visible_or_404(request.user, calls, pk=pk)
+
+
+@api.get("/calls/{pk}/applications", response=list[ApplicationOut], tags=["calls"])
+@paginate(PageNumberPagination)
+def list_applications(request, pk: int):
+    """The call's applications the caller may see (their own; all submitted ones for operators;
+    their department's after the deadline for needs owners)."""
+    call = permissions.get_visible_or_404(request.user, Call.objects.all(), pk=pk)
+    applications = permissions.visible(request.user, call.applications.select_related("applicant"))
+    names_shown = not call.blind_review or permissions.can(request.user, "call.change", call)
+    own = Q(applicant_id=request.user.pk)
+    return applications.annotate(
+        show_applicant=Case(When(own, then=Value(True)), default=Value(names_shown))
+    )
