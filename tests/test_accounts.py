@@ -212,3 +212,41 @@ def test_granting_platform_rights_in_the_admin_is_audited(client_as):
     entry = AuditEntry.objects.get(action="accounts.person.updated", object_id=str(person.pk))
     assert entry.actor == admin_user
     assert entry.changes == {"groups": [[], ["Operators"]]}
+
+
+def _register(client, **overrides):
+    data = {
+        "email": "ny.innovator@example.se",
+        "full_name": "Ny Innovatör",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+        **overrides,
+    }
+    return client.post("/accounts/register/", data)
+
+
+def test_anyone_can_create_an_account_and_goes_on_where_they_were_going(client_as):
+    from samskapa.audit.models import AuditEntry
+
+    client = client_as(None)
+    response = _register(client, next="/calls/mine/")
+    assert response["Location"] == "/calls/mine/"
+    person = User.objects.get(email="ny.innovator@example.se")
+    assert client.get("/calls/mine/").status_code == 200  # signed in
+    assert AuditEntry.objects.filter(action="accounts.person.registered", actor=person).exists()
+    assert person.memberships.count() == 0  # an applicant, not a member of any programme
+
+
+def test_account_creation_refuses_bad_input(client_as):
+    factories.person("taken@example.se")
+    client = client_as(None)
+    page = _register(client, email="Taken@Example.se").content.decode()
+    assert "There is already an account for this address." in page
+    page = _register(client, password1="123", password2="123").content.decode()
+    assert "This password is too short." in page
+    assert not User.objects.filter(email="ny.innovator@example.se").exists()
+
+
+def test_account_creation_never_redirects_off_site(client_as):
+    response = _register(client_as(None), next="https://evil.example/")
+    assert response["Location"] == "/calls/mine/"

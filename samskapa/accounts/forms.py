@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from samskapa.accounts.models import User
@@ -41,3 +41,22 @@ class ChoosePasswordForm(PasswordResetForm):
 
     def get_users(self, email):
         return User.objects.filter(email__iexact=email.strip(), is_active=True)
+
+
+class RegistrationForm(UserCreationForm):
+    """An account for applying to calls: anyone may make one (staff are added by operators)."""
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("email", "full_name")
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                _(
+                    "There is already an account for this address. Sign in, or choose a new "
+                    "password if you have forgotten it."
+                )
+            )
+        return email

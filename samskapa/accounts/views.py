@@ -2,10 +2,12 @@ import base64
 
 import segno
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -13,7 +15,12 @@ from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from samskapa.accounts import second_factor
-from samskapa.accounts.forms import ApiTokenForm, EmailAuthenticationForm, TokenForm
+from samskapa.accounts.forms import (
+    ApiTokenForm,
+    EmailAuthenticationForm,
+    RegistrationForm,
+    TokenForm,
+)
 from samskapa.accounts.models import ApiToken
 from samskapa.audit.services import record
 
@@ -35,6 +42,27 @@ class LoginView(auth_views.LoginView):
 def _passed_second_factor(request, device):
     otp_login(request, device)
     request.session.pop(second_factor.SESSION_KEY, None)
+
+
+def register(request):
+    """Create an account (to apply to a call), sign in and go on to where the person was going."""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = ""
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            person = form.save()
+            record(
+                actor=person,
+                action="accounts.person.registered",
+                obj=person,
+                changes={"email": [None, person.email], "full_name": [None, person.full_name]},
+            )
+        login(request, person, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Your account is ready."))
+        return redirect(next_url or "calls:mine")
+    return render(request, "accounts/register.html", {"form": form, "next": next_url})
 
 
 @login_required

@@ -14,6 +14,7 @@ ACTION_LABELS = {
     "programmes.phase.updated": _("Phase changed"),
     "accounts.person.created": _("Person added to Samskapa"),
     "accounts.person.updated": _("Person changed"),
+    "accounts.person.registered": _("Account created"),
     "accounts.person.deleted": _("Person removed from Samskapa"),
     "accounts.membership.added": _("Role given"),
     "accounts.membership.removed": _("Role taken away"),
