@@ -77,6 +77,44 @@ MATRIX = [
         "/calls/applications/{a}/",
         "302 404 200 404 404 404 404 404",
     ),
+    (
+        "Review panel of a call",
+        "GET",
+        "/calls/{k}/review-panel/",
+        "302 403 200 403 403 403 403 403",
+    ),
+    ("Review summary of a call", "GET", "/calls/{k}/reviews/", "302 403 200 403 403 403 403 403"),
+    ("My reviews", "GET", "/calls/reviews/", "302 200 200 200 200 200 200 200"),
+    (
+        "Declare a conflict on an application given to the reviewer",
+        "GET",
+        "/calls/reviews/{a}/declare/",
+        "302 404 404 404 404 404 200 404",
+    ),
+    (
+        "Score an application before declaring",
+        "GET",
+        "/calls/reviews/{a}/score/",
+        "302 404 403 404 404 404 404 404",
+    ),
+    (
+        "Score an application after declaring no conflict",
+        "GET",
+        "/calls/reviews/{r}/score/",
+        "302 404 403 404 404 404 200 404",
+    ),
+    (
+        "Shortlist an application",
+        "POST",
+        "/calls/applications/{a}/shortlist/",
+        "302 404 302 404 404 404 404 404",
+    ),
+    (
+        "Decide on an application",
+        "GET",
+        "/calls/applications/{a}/decision/",
+        "302 404 200 404 404 404 404 404",
+    ),
     ("API tokens", "GET", "/accounts/api-tokens/", "302 200 200 200 200 200 200 200"),
     ("Choose a password", "GET", "/accounts/password-reset/", "200 200 200 200 200 200 200 200"),
     (
@@ -143,6 +181,7 @@ def test_role_action_matrix(client_as, programme, people, label, method, path, r
     others_token, _key = ApiToken.issue(factories.person(), "someone else's script")
     challenge = _draft_challenge(programme, people[Role.NEEDS_OWNER])
     call, application = _open_call_with_application(programme, people[Role.OPERATOR], challenge)
+    reviewed = _application_cleared_for_review(programme, people, call)
     url = path.format(
         p=programme.pk,
         m=removable.pk,
@@ -151,6 +190,7 @@ def test_role_action_matrix(client_as, programme, people, label, method, path, r
         c=challenge.pk,
         k=call.pk,
         a=application.pk,
+        r=reviewed.pk,
     )
     client = client_as(None if role == "anonymous" else people[role])
     data = POST_DATA.get(path)
@@ -209,6 +249,30 @@ def _open_call_with_application(programme, operator, draft):
         innovator_type="student",
     )
     return call, calls.submit_application(application, by=applicant)
+
+
+def _application_cleared_for_review(programme, people, call):
+    """The programme's reviewer on the panel of `call` (not yet declared on its application),
+    and of a second open call with an application they declared no conflict with."""
+    operator, reviewer = people[Role.OPERATOR], people[Role.REVIEWER]
+    calls.assign_reviewer(call, reviewer, by=operator)
+    other = calls.create_call(
+        programme,
+        by=operator,
+        title="Andra utlysningen",
+        eligibility="Alla",
+        opens_at=call.opens_at,
+        closes_at=call.closes_at,
+        challenges=list(call.challenges.all()),
+    )
+    calls.assign_reviewer(other, reviewer, by=operator)
+    applicant = factories.person()
+    application = calls.save_draft(
+        calls.application_for(other, applicant), by=applicant, answers={}, innovator_type="student"
+    )
+    application = calls.submit_application(application, by=applicant)
+    calls.declare_conflict(application, by=reviewer, conflicted=False)
+    return application
 
 
 def test_docs_show_the_same_matrix():

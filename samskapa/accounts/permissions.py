@@ -49,10 +49,20 @@ PROGRAMME_ACTIONS: dict[str, frozenset[Role]] = {
     # Needs owners see only applications to their own department's challenges, and only once
     # the call has closed: _visible_applications decides which.
     "call.view_applications": frozenset({Role.OPERATOR, Role.NEEDS_OWNER}),
+    # The review panel: the rubric, the reviewers and their spread, the summary of the scores.
+    "call.manage_reviews": OPERATOR_ONLY,
+    # Shortlisting and the final selection decision.
+    "application.decide": OPERATOR_ONLY,
+    # Reviewers only for the applications given to them: see REVIEW_SCOPED.
+    "application.review": frozenset({Role.REVIEWER}),
 }
 
 # Actions a needs owner may take only on records of a department they act for.
 DEPARTMENT_SCOPED = frozenset({"challenge.change", "challenge.submit"})
+
+# Actions a reviewer may take only on the submitted applications given to them
+# (reviewable_applications); whether they declared a conflict is the service's question.
+REVIEW_SCOPED = frozenset({"application.review"})
 
 # None: any signed-in person; otherwise the Django permission that grants it.
 PLATFORM_ACTIONS: dict[str, str | None] = {
@@ -150,6 +160,8 @@ def can(user, action: str, obj: Model | None = None) -> bool:
     roles = roles_in(user, programme) & PROGRAMME_ACTIONS[action]
     if action in DEPARTMENT_SCOPED and roles == {Role.NEEDS_OWNER}:
         return _acts_for_department(user, programme, obj)
+    if action in REVIEW_SCOPED:
+        return bool(roles) and reviewable_applications(user).filter(pk=obj.pk).exists()
     return bool(roles)
 
 
@@ -236,7 +248,44 @@ def _visible_applications(user, qs):
             )
         closed_calls = Call.objects.filter(department_calls, closes_at__lte=timezone.now())
         shared |= Q(call_id__in=closed_calls.values("pk"))
+    # Reviewers: the applications given to them, once they have declared no conflict of
+    # interest with it (a conflicted reviewer never sees it, nor its scores).
+    from samskapa.calls.models import ConflictDeclaration
+
+    if Role.REVIEWER in {role for roles in roles_by_programme(user).values() for role in roles}:
+        cleared = ConflictDeclaration.objects.filter(reviewer=user, conflicted=False)
+        shared |= Q(pk__in=reviewable_applications(user).values("pk")) & Q(
+            pk__in=cleared.values("application_id")
+        )
     return qs.filter(Q(applicant=user) | (shared & Q(status=ApplicationStatus.SUBMITTED)))
+
+
+def reviewable_applications(user, qs=None) -> QuerySet:
+    """The submitted applications given to a reviewer: those of the calls whose panel they are
+    on (as reviewer of the programme), or, once the call's applications have been spread among
+    the panel, only those the spread gave them. Whether they may read one depends on their
+    conflict declaration (see _visible_applications)."""
+    from samskapa.calls.models import (
+        Application,
+        ApplicationStatus,
+        ReviewAllocation,
+        ReviewerAssignment,
+    )
+
+    qs = Application.objects.all() if qs is None else qs
+    if not _signed_in(user):
+        return qs.none()
+    panels = ReviewerAssignment.objects.filter(
+        reviewer=user, call__programme_id__in=_my_programme_ids(user, roles=[Role.REVIEWER])
+    )
+    return qs.filter(
+        Q(call_id__in=panels.filter(call__spread_seed__isnull=True).values("call_id"))
+        | Q(
+            call_id__in=panels.filter(call__spread_seed__isnull=False).values("call_id"),
+            pk__in=ReviewAllocation.objects.filter(reviewer=user).values("application_id"),
+        ),
+        status=ApplicationStatus.SUBMITTED,
+    )
 
 
 def _visible_organisations(user, qs):

@@ -2,10 +2,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samskapa.accounts.models import User
 from samskapa.calls.models import (
     STOCKHOLM,
     Application,
     Call,
+    Criterion,
+    Decision,
     Question,
     QuestionKind,
 )
@@ -186,3 +189,95 @@ class ApplicationForm(forms.ModelForm):
 
     def profile(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in self._meta.fields}
+
+
+# --- The review panel ---
+
+
+class CriterionForm(forms.ModelForm):
+    class Meta:
+        model = Criterion
+        fields = ["name", "description", "weight", "scale_max"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+class ReviewerForm(forms.Form):
+    reviewer = forms.ModelChoiceField(label=_("Reviewer"), queryset=User.objects.none())
+
+    def __init__(self, *args, call: Call, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = (
+            User.objects.filter(memberships__programme=call.programme, memberships__role="reviewer")
+            .exclude(reviewer_assignments__call=call)
+            .distinct()
+            .order_by("full_name", "email")
+        )
+        self.fields["reviewer"].help_text = _("The programme's members with the role reviewer.")
+
+
+class SpreadForm(forms.Form):
+    per_application = forms.IntegerField(label=_("Reviewers per application"), min_value=1)
+    seed = forms.IntegerField(
+        label=_("Seed"),
+        required=False,
+        min_value=0,
+        max_value=2**31 - 1,
+        help_text=_("Leave empty for a new random seed; the same seed gives the same spread."),
+    )
+
+
+class ConflictForm(forms.Form):
+    conflicted = forms.TypedChoiceField(
+        label=_("Do you have a conflict of interest with this application?"),
+        choices=[
+            ("no", _("No, I have no conflict of interest")),
+            ("yes", _("Yes, I have a conflict of interest")),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Optional: for example how you know the applicant."),
+    )
+
+
+class ScoreForm(forms.Form):
+    """One score (1..top score) and an optional comment per criterion of the call."""
+
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        for criterion in self.criteria:
+            self.fields[f"c_{criterion.pk}"] = forms.IntegerField(
+                label=_("%(criterion)s (1–%(max)s)")
+                % {"criterion": criterion.name, "max": criterion.scale_max},
+                required=False,
+                help_text=criterion.description,
+                widget=forms.NumberInput(attrs={"min": 1, "max": criterion.scale_max}),
+            )
+            self.fields[f"comment_{criterion.pk}"] = forms.CharField(
+                label=_("Comment on %(criterion)s") % {"criterion": criterion.name},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def scores(self) -> dict:
+        return {
+            criterion.pk: {
+                "value": self.cleaned_data.get(f"c_{criterion.pk}"),
+                "comment": self.cleaned_data.get(f"comment_{criterion.pk}", ""),
+            }
+            for criterion in self.criteria
+        }
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=Decision.choices, widget=forms.RadioSelect
+    )
+    decision_rationale = forms.CharField(
+        label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 4})
+    )

@@ -1,8 +1,10 @@
 """Open calls (utlysningar) for one or more published challenges, and the applications to them."""
 
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -50,6 +52,11 @@ class Call(models.Model):
         default=False,
         help_text=_("Needs owners and reviewers do not see who applied."),
     )
+    # The review panel's spread: how many reviewers each submitted application got, and the
+    # seed that makes the random spread repeatable (shown to the operators). None: no spread,
+    # every reviewer on the panel reviews every submitted application.
+    reviewers_per_application = models.PositiveSmallIntegerField(null=True, blank=True)
+    spread_seed = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -153,6 +160,11 @@ class ApplicationStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
 
 
+class Decision(models.TextChoices):
+    SELECTED = "selected", _("Selected")
+    NOT_SELECTED = "not_selected", _("Not selected")
+
+
 class ApplicationQuerySet(models.QuerySet):
     def visible_to(self, user):
         from samskapa.accounts import permissions
@@ -197,6 +209,11 @@ class Application(models.Model):
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     answers = models.JSONField(default=dict, blank=True)  # {str(question id): answer}
     ranking = models.JSONField(default=list, blank=True)  # challenge ids, first choice first
+    # The operators' selection, after the review panel.
+    shortlisted = models.BooleanField(_("shortlisted"), default=False)
+    decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices, blank=True)
+    decision_rationale = models.TextField(_("rationale"), blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -223,3 +240,153 @@ class Application(models.Model):
     @property
     def is_submitted(self) -> bool:
         return self.status == ApplicationStatus.SUBMITTED
+
+
+# --- The review panel ---
+
+
+class Criterion(models.Model):
+    """One criterion of a call's rubric: scored 1..scale_max, weighted in the total."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(_("criterion"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    weight = models.DecimalField(
+        _("weight"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal(1),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    scale_max = models.PositiveSmallIntegerField(
+        _("top score"),
+        default=5,
+        validators=[MinValueValidator(2)],
+        help_text=_("Scores go from 1 to this number."),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["call_id", "position", "id"]
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weight__gt=0),
+                name="criterion_weight_positive",
+                violation_error_message=_("The weight must be more than zero."),
+            ),
+            models.CheckConstraint(
+                condition=Q(scale_max__gte=2),
+                name="criterion_scale_at_least_two",
+                violation_error_message=_("The top score must be at least 2."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ReviewerAssignment(models.Model):
+    """A reviewer on a call's panel."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="reviewer_assignments")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviewer_assignments"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["call_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "reviewer"], name="one_assignment_per_reviewer")
+        ]
+
+    def __str__(self):
+        return f"{self.call} – {self.reviewer}"
+
+
+class ReviewAllocation(models.Model):
+    """An application given to a panel reviewer by the spread (Call.spread_seed)."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="allocations"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_allocations"
+    )
+
+    class Meta:
+        ordering = ["application_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "reviewer"], name="one_allocation_per_reviewer"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.application} – {self.reviewer}"
+
+
+class ConflictDeclaration(models.Model):
+    """A reviewer's declaration, before scoring, whether they have a conflict of interest."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="conflict_declarations"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conflict_declarations"
+    )
+    conflicted = models.BooleanField(_("I have a conflict of interest"))
+    note = models.TextField(_("note"), blank=True)
+    declared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["application_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "reviewer"], name="one_declaration_per_reviewer"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.application} – {self.reviewer}"
+
+
+class Review(models.Model):
+    """One reviewer's scores of one application."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews"
+    )
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+
+    class Meta:
+        ordering = ["application_id", "submitted_at", "id"]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "reviewer"], name="one_review_per_reviewer"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.application} – {self.reviewer}"
+
+
+class Score(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="scores")
+    value = models.PositiveSmallIntegerField(_("score"))
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["review_id", "criterion__position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "criterion"], name="one_score_per_criterion")
+        ]
+
+    def __str__(self):
+        return f"{self.criterion}: {self.value}"

@@ -5,6 +5,8 @@ change before storing any of it, writes one audit entry and e-mails the people c
 commit.
 """
 
+import random
+import secrets
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -14,14 +16,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samskapa.accounts import permissions
-from samskapa.accounts.models import User
+from samskapa.accounts.models import Membership, Role, User
 from samskapa.audit.services import diff, record, snapshot
 from samskapa.calls.models import (
     Application,
     ApplicationStatus,
     Call,
+    ConflictDeclaration,
+    Criterion,
+    Decision,
     Question,
     QuestionKind,
+    Review,
+    ReviewAllocation,
+    ReviewerAssignment,
+    Score,
     stockholm_time,
 )
 from samskapa.challenges.models import ChallengeStatus
@@ -343,3 +352,320 @@ def _application_state(application: Application) -> dict:
         "answers": dict(sorted(application.answers.items())),
         "ranking": list(application.ranking),
     }
+
+
+# --- The review panel (operators set it up; reviewers declare conflicts and score) ---
+
+# A reviewer's weighted score is the weighted mean of their scores, each taken as a share of
+# its criterion's top score, in points out of 100. The panel disagrees on an application when
+# its reviewers' weighted scores lie more than this many points apart (highest minus lowest).
+DISAGREEMENT_THRESHOLD = 25
+
+
+def _require_no_reviews(call: Call, message) -> None:
+    if Review.objects.filter(application__call=call).exists():
+        raise ValidationError(message)
+
+
+@transaction.atomic
+def add_criterion(call: Call, *, by: User, **fields) -> Criterion:
+    permissions.require(by, "call.manage_reviews", call)
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    _require_no_reviews(call, _("Reviews have begun: the rubric can no longer change."))
+    last = call.criteria.order_by("-position").values_list("position", flat=True).first()
+    criterion = Criterion(call=call, position=(last or 0) + 1, **fields)
+    criterion.full_clean()
+    criterion.save()
+    record(
+        actor=by,
+        action="calls.criterion.added",
+        obj=call,
+        programme=call.programme,
+        changes={
+            "criterion": [
+                None,
+                f"{criterion.name} ({_('weight')} {criterion.weight}, 1–{criterion.scale_max})",
+            ]
+        },
+    )
+    return criterion
+
+
+@transaction.atomic
+def remove_criterion(criterion: Criterion, *, by: User) -> None:
+    call = criterion.call
+    permissions.require(by, "call.manage_reviews", call)
+    _require_no_reviews(call, _("Reviews have begun: the rubric can no longer change."))
+    criterion.delete()
+    record(
+        actor=by,
+        action="calls.criterion.removed",
+        obj=call,
+        programme=call.programme,
+        changes={"criterion": [criterion.name, None]},
+    )
+
+
+@transaction.atomic
+def assign_reviewer(call: Call, reviewer: User, *, by: User) -> ReviewerAssignment:
+    """Put a reviewer of the programme on the call's panel, and tell them."""
+    permissions.require(by, "call.manage_reviews", call)
+    if not Membership.objects.filter(
+        programme=call.programme, user=reviewer, role=Role.REVIEWER
+    ).exists():
+        raise ValidationError(
+            {"reviewer": _("Only the programme's reviewers can be on a call's review panel.")}
+        )
+    if ReviewerAssignment.objects.filter(call=call, reviewer=reviewer).exists():
+        raise ValidationError({"reviewer": _("This reviewer is already on the panel.")})
+    assignment = ReviewerAssignment.objects.create(call=call, reviewer=reviewer)
+    record(
+        actor=by,
+        action="calls.reviewer.assigned",
+        obj=call,
+        programme=call.programme,
+        changes={"reviewer": [None, reviewer.email]},
+    )
+    notify_on_commit(
+        reviewer.email,
+        "calls/emails/reviewer_assigned",
+        {
+            "call": call.title,
+            "programme": call.programme.name,
+            "url": settings.SITE_URL + "/calls/reviews/",
+        },
+    )
+    return assignment
+
+
+@transaction.atomic
+def spread_reviewers(call: Call, *, per_application: int, by: User, seed: int | None = None):
+    """Give each submitted application `per_application` of the panel's reviewers, at random
+    but evenly (no reviewer gets more than one application more than another), repeatably:
+    the same seed, panel and applications give the same spread. Returns the seed used."""
+    permissions.require(by, "call.manage_reviews", call)
+    call = Call.objects.select_for_update().select_related("programme").get(pk=call.pk)
+    _require_no_reviews(call, _("Reviews have begun: the applications can no longer be spread."))
+    reviewers = list(
+        ReviewerAssignment.objects.filter(call=call)
+        .order_by("reviewer_id")
+        .values_list("reviewer_id", flat=True)
+    )
+    if per_application is None or not 1 <= per_application <= len(reviewers):
+        raise ValidationError(
+            {
+                "per_application": _(
+                    "Choose from 1 to %(count)s reviewers per application (the panel's size)."
+                )
+                % {"count": len(reviewers)}
+            }
+        )
+    if seed is None:
+        seed = secrets.randbelow(1_000_000)
+    if not 0 <= seed < 2**31:
+        raise ValidationError({"seed": _("The seed is a whole number from 0 to 2147483647.")})
+    generator = random.Random(seed)
+    load = dict.fromkeys(reviewers, 0)
+    allocations = []
+    applications = call.applications.filter(status=ApplicationStatus.SUBMITTED).order_by("pk")
+    for application_id in applications.values_list("pk", flat=True):
+        order = list(reviewers)
+        generator.shuffle(order)
+        order.sort(key=load.__getitem__)  # stable: the least loaded first, ties at random
+        for reviewer_id in order[:per_application]:
+            load[reviewer_id] += 1
+            allocations.append(
+                ReviewAllocation(application_id=application_id, reviewer_id=reviewer_id)
+            )
+    before = {"per_application": call.reviewers_per_application, "seed": call.spread_seed}
+    ReviewAllocation.objects.filter(application__call=call).delete()
+    ReviewAllocation.objects.bulk_create(allocations, batch_size=1000)
+    call.reviewers_per_application, call.spread_seed = per_application, seed
+    call.save(update_fields=["reviewers_per_application", "spread_seed", "updated_at"])
+    emails = dict(User.objects.filter(pk__in=reviewers).values_list("pk", "email"))
+    record(
+        actor=by,
+        action="calls.reviewers.spread",
+        obj=call,
+        programme=call.programme,
+        changes={
+            "per_application": [before["per_application"], per_application],
+            "seed": [before["seed"], seed],
+            "applications_per_reviewer": [None, {emails[pk]: n for pk, n in load.items()}],
+        },
+    )
+    return seed
+
+
+@transaction.atomic
+def declare_conflict(
+    application: Application, *, by: User, conflicted: bool, note: str = ""
+) -> ConflictDeclaration:
+    """A reviewer's declaration, once, before scoring: a conflicted reviewer neither reads nor
+    scores the application."""
+    permissions.require(by, "application.review", application)
+    if ConflictDeclaration.objects.filter(application=application, reviewer=by).exists():
+        raise ValidationError(_("You have already declared this for this application."))
+    declaration = ConflictDeclaration(
+        application=application, reviewer=by, conflicted=bool(conflicted), note=note or ""
+    )
+    declaration.full_clean(exclude=["application", "reviewer"])
+    declaration.save()
+    record(
+        actor=by,
+        action="calls.conflict.declared",
+        obj=application,
+        programme=application.call.programme,
+        changes={"conflicted": [None, declaration.conflicted], "note": [None, declaration.note]},
+    )
+    return declaration
+
+
+@transaction.atomic
+def submit_review(application: Application, *, by: User, scores: dict) -> Review:
+    """A reviewer's one review: `scores` maps each criterion's id to {"value", "comment"}.
+    Every criterion scored within its scale, or nothing is stored."""
+    permissions.require(by, "application.review", application)
+    application = (
+        Application.objects.select_for_update().select_related("call").get(pk=application.pk)
+    )
+    declaration = ConflictDeclaration.objects.filter(application=application, reviewer=by).first()
+    if declaration is None:
+        raise ValidationError(
+            _("Declare whether you have a conflict of interest before you score.")
+        )
+    if declaration.conflicted:
+        raise ValidationError(
+            _("You declared a conflict of interest with this application: you cannot score it.")
+        )
+    if Review.objects.filter(application=application, reviewer=by).exists():
+        raise ValidationError(_("You have already reviewed this application."))
+    criteria = list(application.call.criteria.all())
+    if not criteria:
+        raise ValidationError(_("The call has no criteria to score yet."))
+    given = {str(key): value for key, value in scores.items()}
+    known = {str(c.pk) for c in criteria}
+    errors, rows = {}, []
+    if set(given) - known:
+        errors["__all__"] = _("Score only the criteria of this call.")
+    for criterion in criteria:
+        entry = given.get(str(criterion.pk)) or {}
+        value = entry.get("value")
+        field = f"c_{criterion.pk}"
+        if value in (None, ""):
+            errors[field] = _("Score this criterion.")
+            continue
+        try:
+            number = int(str(value))
+        except ValueError:
+            number = None
+        if number is None or not 1 <= number <= criterion.scale_max:
+            errors[field] = _("Give a score from 1 to %(max)s.") % {"max": criterion.scale_max}
+            continue
+        rows.append(Score(criterion=criterion, value=number, comment=entry.get("comment") or ""))
+    if errors:
+        raise ValidationError(errors)
+    review = Review.objects.create(application=application, reviewer=by)
+    for row in rows:
+        row.review = review
+    Score.objects.bulk_create(rows)
+    record(
+        actor=by,
+        action="calls.review.submitted",
+        obj=application,
+        programme=application.call.programme,
+        changes={"scores": [None, {row.criterion.name: row.value for row in rows}]},
+    )
+    return review
+
+
+@transaction.atomic
+def set_shortlisted(application: Application, *, by: User, shortlisted: bool) -> Application:
+    permissions.require(by, "application.decide", application)
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if not application.is_submitted:
+        raise ValidationError(_("Only submitted applications can be shortlisted."))
+    if application.shortlisted != bool(shortlisted):
+        before = application.shortlisted
+        application.shortlisted = bool(shortlisted)
+        application.save(update_fields=["shortlisted", "updated_at"])
+        record(
+            actor=by,
+            action="calls.application.shortlisted"
+            if shortlisted
+            else "calls.application.unshortlisted",
+            obj=application,
+            programme=application.call.programme,
+            changes={"shortlisted": [before, application.shortlisted]},
+        )
+    return application
+
+
+@transaction.atomic
+def decide(application: Application, *, by: User, decision: str, rationale: str) -> Application:
+    """The final selection decision (selected or not) and the reasons for it."""
+    permissions.require(by, "application.decide", application)
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    errors = {}
+    if not application.is_submitted:
+        raise ValidationError(_("Only submitted applications can be decided on."))
+    if decision not in Decision.values:
+        errors["decision"] = _("Choose selected or not selected.")
+    if not (rationale or "").strip():
+        errors["decision_rationale"] = _("Give the reasons for the decision.")
+    if errors:
+        raise ValidationError(errors)
+    before = (application.get_decision_display() or None, application.decision_rationale or None)
+    application.decision = decision
+    application.decision_rationale = rationale.strip()
+    application.decided_at = timezone.now()
+    application.save(update_fields=["decision", "decision_rationale", "decided_at", "updated_at"])
+    record(
+        actor=by,
+        action="calls.application.decided",
+        obj=application,
+        programme=application.call.programme,
+        changes={
+            "decision": [before[0], application.get_decision_display()],
+            "decision_rationale": [before[1], application.decision_rationale],
+        },
+    )
+    return application
+
+
+def review_summary(call: Call) -> list[dict]:
+    """Per submitted application: the number of reviews, the mean of the reviewers' weighted
+    scores (points out of 100), their spread (highest minus lowest) and whether the panel
+    disagrees (spread above DISAGREEMENT_THRESHOLD). Two queries, whatever the size."""
+    applications = list(
+        call.applications.filter(status=ApplicationStatus.SUBMITTED)
+        .select_related("applicant", "organisation")
+        .order_by("pk")
+    )
+    totals: dict[int, dict[int, list]] = {}
+    rows = Score.objects.filter(review__application__call=call).values_list(
+        "review__application_id", "review_id", "value", "criterion__weight", "criterion__scale_max"
+    )
+    for application_id, review_id, value, weight, scale_max in rows.order_by():
+        sums = totals.setdefault(application_id, {}).setdefault(review_id, [Decimal(0), Decimal(0)])
+        sums[0] += weight * Decimal(value) / Decimal(scale_max)
+        sums[1] += weight
+    summary = []
+    for application in applications:
+        scores = [
+            float(100 * total / weights)
+            for total, weights in totals.get(application.pk, {}).values()
+            if weights
+        ]
+        mean = round(sum(scores) / len(scores), 1) if scores else None
+        spread = round(max(scores) - min(scores), 1) if scores else None
+        summary.append(
+            {
+                "application": application,
+                "reviews": len(scores),
+                "mean": mean,
+                "spread": spread,
+                "disagreement": len(scores) > 1 and spread > DISAGREEMENT_THRESHOLD,
+            }
+        )
+    return summary

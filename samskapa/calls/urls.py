@@ -12,4 +12,11 @@ urlpatterns = [
     path("<int:pk>/apply/", views.apply, name="apply"),
     path("<int:pk>/applications/", views.applications, name="applications"),
     path("applications/<int:pk>/", views.application, name="application"),
+    path("<int:pk>/review-panel/", views.panel, name="panel"),
+    path("<int:pk>/reviews/", views.reviews, name="reviews"),
+    path("applications/<int:pk>/shortlist/", views.shortlist, name="shortlist"),
+    path("applications/<int:pk>/decision/", views.decision, name="decision"),
+    path("reviews/", views.my_reviews, name="my_reviews"),
+    path("reviews/<int:pk>/declare/", views.declare, name="declare"),
+    path("reviews/<int:pk>/score/", views.score, name="score"),
 ]

@@ -11,8 +11,27 @@ from django.utils.translation import gettext as _
 
 from samskapa.accounts import permissions
 from samskapa.calls import services
-from samskapa.calls.forms import ApplicationForm, CallForm, question_formset, questions_from
-from samskapa.calls.models import Application, ApplicationStatus, Call, Gender
+from samskapa.calls.forms import (
+    ApplicationForm,
+    CallForm,
+    ConflictForm,
+    CriterionForm,
+    DecisionForm,
+    ReviewerForm,
+    ScoreForm,
+    SpreadForm,
+    question_formset,
+    questions_from,
+)
+from samskapa.calls.models import (
+    Application,
+    ApplicationStatus,
+    Call,
+    ConflictDeclaration,
+    Gender,
+    Review,
+    ReviewAllocation,
+)
 from samskapa.core.forms import add_service_errors
 from samskapa.programmes.models import Programme
 
@@ -117,6 +136,7 @@ def detail(request, pk):
             "application": own,
             "can_change": permissions.can(user, "call.change", call),
             "can_view_applications": permissions.can(user, "call.view_applications", call),
+            "can_manage_reviews": permissions.can(user, "call.manage_reviews", call),
         },
     )
 
@@ -177,14 +197,7 @@ def application(request, pk):
     blind = (
         call.blind_review and not is_own and not permissions.can(request.user, "call.change", call)
     )
-    challenges = {c.pk: c for c in call.challenges.all()}
-    answers = []
-    for question in call.questions.all():
-        if question.kind == "ranking":
-            value = [challenges[pk].title for pk in shown.ranking if pk in challenges]
-        else:
-            value = shown.answers.get(str(question.pk), "")
-        answers.append((question, value))
+    answers = _answers(shown)
     return render(
         request,
         "calls/application.html",
@@ -220,4 +233,254 @@ def applications(request, pk):
         request,
         "calls/applications.html",
         {"call": call, "applications": shown, "blind": blind, "genders": genders},
+    )
+
+
+def _answers(application) -> list:
+    call = application.call
+    challenges = {c.pk: c for c in call.challenges.all()}
+    answers = []
+    for question in call.questions.all():
+        if question.kind == "ranking":
+            value = [challenges[pk].title for pk in application.ranking if pk in challenges]
+        else:
+            value = application.answers.get(str(question.pk), "")
+        answers.append((question, value))
+    return answers
+
+
+# --- The review panel: operators ---
+
+
+@login_required
+def panel(request, pk):
+    """The call's rubric, its reviewers and their spread over the submitted applications."""
+    call = _call_or_404(request, pk, "call.manage_reviews")
+    data = request.POST if request.method == "POST" else None
+    which = request.POST.get("form") if data else None
+    criterion_form = CriterionForm(data if which == "criterion" else None, prefix="criterion")
+    reviewer_form = ReviewerForm(data if which == "reviewer" else None, call=call)
+    spread_form = SpreadForm(
+        data if which == "spread" else None,
+        initial={"per_application": call.reviewers_per_application or 2},
+    )
+    form, action = {
+        "criterion": (
+            criterion_form,
+            lambda d: services.add_criterion(call, by=request.user, **d),
+        ),
+        "reviewer": (
+            reviewer_form,
+            lambda d: services.assign_reviewer(call, d["reviewer"], by=request.user),
+        ),
+        "spread": (
+            spread_form,
+            lambda d: services.spread_reviewers(call, by=request.user, **d),
+        ),
+    }.get(which, (None, None))
+    if which == "remove_criterion":
+        criterion = call.criteria.filter(pk=request.POST.get("criterion")).first()
+        if criterion is None:
+            raise Http404
+        try:
+            services.remove_criterion(criterion, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("calls:panel", call.pk)
+    if form is not None and form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The review panel is saved."))
+            return redirect("calls:panel", call.pk)
+    call.refresh_from_db()
+    allocated = dict(
+        ReviewAllocation.objects.filter(application__call=call)
+        .values_list("reviewer_id")
+        .annotate(n=Count("id"))
+    )
+    assignments = [
+        (assignment, allocated.get(assignment.reviewer_id, 0))
+        for assignment in call.reviewer_assignments.select_related("reviewer").order_by(
+            "reviewer__full_name"
+        )
+    ]
+    return render(
+        request,
+        "calls/panel.html",
+        {
+            "call": call,
+            "criteria": call.criteria.all(),
+            "assignments": assignments,
+            "criterion_form": criterion_form,
+            "reviewer_form": reviewer_form,
+            "spread_form": spread_form,
+        },
+    )
+
+
+@login_required
+def reviews(request, pk):
+    """Per submitted application: reviews, weighted scores, disagreement, shortlist, decision."""
+    call = _call_or_404(request, pk, "call.manage_reviews")
+    return render(
+        request,
+        "calls/reviews.html",
+        {
+            "call": call,
+            "rows": services.review_summary(call),
+            "threshold": services.DISAGREEMENT_THRESHOLD,
+        },
+    )
+
+
+def _decidable_or_404(request, pk):
+    shown = permissions.get_visible_or_404(
+        request.user, Application.objects.select_related("call__programme", "applicant"), pk=pk
+    )
+    permissions.require(request.user, "application.decide", shown)
+    return shown
+
+
+@login_required
+def shortlist(request, pk):
+    shown = _decidable_or_404(request, pk)
+    if request.method != "POST":
+        return redirect("calls:reviews", shown.call_id)
+    try:
+        services.set_shortlisted(
+            shown, by=request.user, shortlisted=request.POST.get("shortlisted") == "1"
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("calls:reviews", shown.call_id)
+
+
+@login_required
+def decision(request, pk):
+    shown = _decidable_or_404(request, pk)
+    initial = {"decision": shown.decision, "decision_rationale": shown.decision_rationale}
+    form = DecisionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decide(
+                shown,
+                by=request.user,
+                decision=form.cleaned_data["decision"],
+                rationale=form.cleaned_data["decision_rationale"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The decision is recorded."))
+            return redirect("calls:reviews", shown.call_id)
+    return render(
+        request,
+        "calls/decision.html",
+        {"application": shown, "call": shown.call, "form": form},
+    )
+
+
+# --- The review panel: reviewers ---
+
+
+@login_required
+def my_reviews(request):
+    """The applications given to the reviewer, with what they have declared and scored."""
+    user = request.user
+    given = list(
+        permissions.reviewable_applications(user)
+        .select_related("call__programme", "applicant", "organisation")
+        .order_by("call_id", "pk")
+    )
+    declared = dict(
+        ConflictDeclaration.objects.filter(reviewer=user).values_list(
+            "application_id", "conflicted"
+        )
+    )
+    reviewed = set(Review.objects.filter(reviewer=user).values_list("application_id", flat=True))
+    rows = [
+        {
+            "application": application,
+            "declared": application.pk in declared,
+            "conflicted": declared.get(application.pk, False),
+            "reviewed": application.pk in reviewed,
+        }
+        for application in given
+    ]
+    return render(request, "calls/my_reviews.html", {"rows": rows})
+
+
+@login_required
+def declare(request, pk):
+    shown = _given_or_404(request, pk)
+    permissions.require(request.user, "application.review", shown)
+    if ConflictDeclaration.objects.filter(application=shown, reviewer=request.user).exists():
+        return redirect("calls:my_reviews")
+    form = ConflictForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            declaration = services.declare_conflict(shown, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if declaration.conflicted:
+                messages.success(
+                    request, _("Your conflict of interest is recorded: you will not review it.")
+                )
+                return redirect("calls:my_reviews")
+            return redirect("calls:score", shown.pk)
+    return render(
+        request,
+        "calls/declare.html",
+        {"application": shown, "call": shown.call, "form": form},
+    )
+
+
+def _given_or_404(request, pk):
+    """An application given to this reviewer, before they have declared (404 otherwise)."""
+    try:
+        return (
+            permissions.reviewable_applications(request.user)
+            .select_related("call__programme", "applicant", "organisation")
+            .get(pk=pk)
+        )
+    except Application.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def score(request, pk):
+    # Visible to a reviewer only once they have declared no conflict of interest with it.
+    shown = permissions.get_visible_or_404(
+        request.user,
+        Application.objects.select_related("call__programme", "applicant", "organisation"),
+        pk=pk,
+    )
+    permissions.require(request.user, "application.review", shown)
+    call = shown.call
+    if Review.objects.filter(application=shown, reviewer=request.user).exists():
+        messages.info(request, _("You have already reviewed this application."))
+        return redirect("calls:my_reviews")
+    form = ScoreForm(request.POST or None, criteria=call.criteria.all())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.submit_review(shown, by=request.user, scores=form.scores())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your review is saved."))
+            return redirect("calls:my_reviews")
+    return render(
+        request,
+        "calls/score.html",
+        {
+            "application": shown,
+            "call": call,
+            "answers": _answers(shown),
+            "blind": call.blind_review,
+            "form": form,
+        },
     )
