@@ -381,3 +381,43 @@ def test_operator_shortlists_and_decides_through_the_pages(client_as, call, oper
     assert response.status_code == 302
     assert Application.objects.get(pk=application.pk).decision == "not_selected"
     assert "Not selected" in client.get(f"/calls/{call.pk}/reviews/").content.decode()
+
+
+def test_operator_reads_each_review_on_the_application_page(
+    client_as, call, operator, programme, people
+):
+    application = _apply(call)
+    criteria = _rubric(call, operator)
+    reviewer = _panel(call, operator, programme, people=people)[0]
+    services.declare_conflict(application, by=reviewer, conflicted=False)
+    scores = _scores(criteria, 4, 8)
+    scores[criteria[0].pk]["comment"] = "Tydlig nytta."
+    services.submit_review(application, by=reviewer, scores=scores)
+    page = client_as(operator).get(f"/calls/applications/{application.pk}/").content.decode()
+    assert "Nytta: 4/5 – Tydlig nytta." in page
+    # The reviewer reads the application, but not the panel's reviews.
+    page = client_as(reviewer).get(f"/calls/applications/{application.pk}/").content.decode()
+    assert "Tydlig nytta." not in page
+
+
+def test_summary_page_queries_do_not_grow_with_applications(
+    client_as, call, operator, programme, people
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    criteria = _rubric(call, operator)
+    reviewer = _panel(call, operator, programme, people=people)[0]
+    client = client_as(operator)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/calls/{call.pk}/reviews/").status_code == 200
+        return len(queries)
+
+    for i in range(2):
+        _reviewed(_apply(call, f"A{i}"), reviewer, criteria, 3, 5)
+    few = count()
+    for i in range(6):
+        _reviewed(_apply(call, f"B{i}"), reviewer, criteria, 3, 5)
+    assert count() == few

@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from samskapa.calls.models import Application, Call
+from samskapa.calls.models import (
+    Application,
+    Call,
+    ConflictDeclaration,
+    Criterion,
+    Review,
+    ReviewerAssignment,
+)
 from samskapa.core.admin import ReadOnlyAdmin
 
 
@@ -16,3 +23,24 @@ class ApplicationAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     # Gender is for aggregate statistics only: never shown next to a name, here neither.
     exclude = ["gender"]
+
+
+@admin.register(Criterion)
+class CriterionAdmin(ReadOnlyAdmin):
+    list_display = ["name", "call", "weight", "scale_max", "position"]
+
+
+@admin.register(ReviewerAssignment)
+class ReviewerAssignmentAdmin(ReadOnlyAdmin):
+    list_display = ["call", "reviewer", "created_at"]
+
+
+@admin.register(ConflictDeclaration)
+class ConflictDeclarationAdmin(ReadOnlyAdmin):
+    list_display = ["application", "reviewer", "conflicted", "declared_at"]
+    list_filter = ["conflicted"]
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyAdmin):
+    list_display = ["application", "reviewer", "submitted_at"]

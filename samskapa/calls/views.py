@@ -198,6 +198,11 @@ def application(request, pk):
         call.blind_review and not is_own and not permissions.can(request.user, "call.change", call)
     )
     answers = _answers(shown)
+    panel_reviews = None
+    if permissions.can(request.user, "call.manage_reviews", call):
+        panel_reviews = shown.reviews.select_related("reviewer").prefetch_related(
+            "scores__criterion"
+        )
     return render(
         request,
         "calls/application.html",
@@ -208,6 +213,7 @@ def application(request, pk):
             "is_own": is_own,
             "blind": blind,
             "can_edit": is_own and not shown.is_submitted and call.is_open,
+            "panel_reviews": panel_reviews,
         },
     )
 
