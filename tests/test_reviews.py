@@ -421,3 +421,17 @@ def test_summary_page_queries_do_not_grow_with_applications(
     for i in range(6):
         _reviewed(_apply(call, f"B{i}"), reviewer, criteria, 3, 5)
     assert count() == few
+
+
+def test_panel_page_warns_of_applications_submitted_after_the_spread(
+    client_as, call, operator, programme, people
+):
+    _apply(call, "Tidig")
+    _panel(call, operator, programme, people=people)
+    services.spread_reviewers(call, per_application=1, seed=3, by=operator)
+    client = client_as(operator)
+    assert "after the spread" not in client.get(f"/calls/{call.pk}/review-panel/").content.decode()
+    late = _apply(call, "Sen")
+    page = client.get(f"/calls/{call.pk}/review-panel/").content.decode()
+    assert "1 application was submitted after the spread" in page
+    assert late not in permissions.reviewable_applications(people[Role.REVIEWER])

@@ -313,10 +313,22 @@ def panel(request, pk):
             "reviewer__full_name"
         )
     ]
+    unspread = None
+    if call.spread_seed is not None:  # submitted after the spread: nobody reviews them yet
+        unspread = (
+            call.applications.filter(status=ApplicationStatus.SUBMITTED)
+            .exclude(
+                pk__in=ReviewAllocation.objects.filter(application__call=call).values(
+                    "application_id"
+                )
+            )
+            .count()
+        )
     return render(
         request,
         "calls/panel.html",
         {
+            "unspread": unspread,
             "call": call,
             "criteria": call.criteria.all(),
             "assignments": assignments,
