@@ -147,6 +147,21 @@ MATRIX = [
         "401 404 200 200 200 200 200 200",
     ),
     ("API: a draft challenge", "GET", "/api/challenges/{c}", "401 404 200 200 200 404 404 404"),
+    ("Create an account", "GET", "/accounts/register/", "200 200 200 200 200 200 200 200"),
+    ("Public portal", "GET", "/portal/", "200 200 200 200 200 200 200 200"),
+    (
+        "Portal page of a draft challenge",
+        "GET",
+        "/portal/challenges/{c}/",
+        "404 404 404 404 404 404 404 404",
+    ),
+    ("API: an open call", "GET", "/api/calls/{k}", "401 200 200 200 200 200 200 200"),
+    (
+        "API: a call's applications",
+        "GET",
+        "/api/calls/{k}/applications",
+        "401 200 200 200 200 200 200 200",
+    ),
     ("API: list organisations", "GET", "/api/organisations", "401 200 200 200 200 200 200 200"),
     ("API: create organisation", "POST", "/api/organisations", "401 403 201 403 403 403 403 403"),
 ]
