@@ -54,3 +54,25 @@ def test_the_calendar_has_each_open_deadline(client, calls):
     assert "Öppen utlysning" in str(event["summary"])
     assert event.decoded("dtstart") == calls["open"].closes_at.replace(microsecond=0)
     assert str(event["url"]).endswith(f"/calls/{calls['open'].pk}/")
+
+
+def test_a_challenge_page_invites_to_its_open_calls(client, programme, calls):
+    from samskapa.challenges.models import Challenge, ChallengeStatus
+    from tests import factories
+
+    department = factories.department()
+    programme.needs_owners.add(department)
+    challenge = Challenge.objects.create(
+        programme=programme,
+        department=department,
+        status=ChallengeStatus.PUBLISHED,
+        title="Ensamhet",
+        need="n",
+        target_group="t",
+        desired_effects="d",
+    )
+    for call in calls.values():
+        call.challenges.add(challenge)
+    page = client.get(f"/portal/challenges/{challenge.pk}/").content.decode()
+    assert "Öppen utlysning" in page
+    assert "Stängd utlysning" not in page and "Kommande utlysning" not in page

@@ -53,7 +53,10 @@ def challenge(request, pk):
         public_challenges().select_related("contact_person").prefetch_related("strategy_documents"),
         pk=pk,
     )
-    return render(request, "portal/challenge.html", {"challenge": challenge})
+    open_calls = Call.objects.open_now().filter(challenges=challenge).order_by("closes_at", "pk")
+    return render(
+        request, "portal/challenge.html", {"challenge": challenge, "open_calls": open_calls}
+    )
 
 
 @require_safe

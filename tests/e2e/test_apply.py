@@ -43,9 +43,11 @@ def test_a_visitor_creates_an_account_and_applies_to_an_open_call(page: Page):
         required=True,
     )
 
-    # The portal lists the open call; its page invites to apply
-    page.goto("/portal/")
-    page.get_by_role("link", name="Utlysning för den inkluderande staden").click()
+    # The challenge's public page leads to the open call; the call's page invites to apply
+    page.goto(f"/portal/challenges/{challenge.pk}/")
+    section = page.get_by_role("region", name=t("Apply to work on this challenge"))
+    assert_accessible(page)
+    section.get_by_role("link", name="Utlysning för den inkluderande staden").click()
     expect(page).to_have_url(at_path(f"/calls/{call.pk}/"))
     assert_accessible(page)
     page.locator("main").get_by_role("link", name=exact(t("Apply"))).click()
