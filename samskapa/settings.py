@@ -3,6 +3,7 @@
 See README.md, "Configuration", for each variable.
 """
 
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -14,7 +15,14 @@ from samskapa.core.env import env_bool, env_list, env_str
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", default=False)
-SECRET_KEY = env_str("SECRET_KEY", required=not DEBUG, default="insecure-debug-only-key")
+# Commands that only read and write code need no key, so a newcomer can run them bare.
+_CODE_ONLY_COMMANDS = {"makemigrations", "makemessages", "compilemessages"}
+_code_only = (
+    sys.argv[0].endswith("manage.py") and sys.argv[1:2] and sys.argv[1] in _CODE_ONLY_COMMANDS
+)
+SECRET_KEY = env_str(
+    "SECRET_KEY", required=not (DEBUG or _code_only), default="insecure-debug-only-key"
+)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
 

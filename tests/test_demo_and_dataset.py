@@ -66,6 +66,19 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     assert "The environment variable SECRET_KEY must be set" in result.stderr
 
 
+def test_code_only_commands_run_without_a_secret_key():
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
 def test_a_setting_that_is_not_a_boolean_is_a_clear_error():
     env = {**os.environ, "DEBUG": "maybe"}
     result = subprocess.run(
