@@ -162,6 +162,14 @@ MATRIX = [
         "/api/calls/{k}/applications",
         "401 200 200 200 200 200 200 200",
     ),
+    ("Atom feed of new challenges", "GET", "/portal/feed/", "200 200 200 200 200 200 200 200"),
+    ("Atom feed of open calls", "GET", "/portal/calls/feed/", "200 200 200 200 200 200 200 200"),
+    (
+        "Call deadlines (.ics)",
+        "GET",
+        "/portal/calls/deadlines.ics",
+        "200 200 200 200 200 200 200 200",
+    ),
     ("API: list organisations", "GET", "/api/organisations", "401 200 200 200 200 200 200 200"),
     ("API: create organisation", "POST", "/api/organisations", "401 403 201 403 403 403 403 403"),
 ]
