@@ -200,5 +200,10 @@ class Organisation(models.Model):
         return ids
 
     @property
+    def name_with_parent(self) -> str:
+        """For choosing among departments: many municipalities have a "Socialförvaltningen"."""
+        return f"{self.name} ({self.parent.name})" if self.parent_id else self.name
+
+    @property
     def is_public_body(self) -> bool:
         return self.kind in PUBLIC_KINDS

@@ -1,3 +1,5 @@
+from operator import attrgetter
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -6,12 +8,6 @@ from samskapa.organisations.models import Organisation, OrganisationKind
 from samskapa.programmes.models import Phase, Programme
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def _department_label(department: Organisation) -> str:
-    return (
-        f"{department.name} ({department.parent.name})" if department.parent_id else department.name
-    )
 
 
 class ProgrammeForm(forms.ModelForm):
@@ -44,9 +40,7 @@ class ProgrammeForm(forms.ModelForm):
                 OrganisationKind.REGION,
             ]
         ).select_related("parent")
-        self.fields["needs_owners"].label_from_instance = lambda o: (
-            f"{o.name} ({o.parent.name})" if o.parent_id else o.name
-        )
+        self.fields["needs_owners"].label_from_instance = attrgetter("name_with_parent")
 
     def service_fields(self) -> dict:
         return dict(self.cleaned_data)
@@ -104,7 +98,7 @@ class MembershipForm(forms.Form):
             .select_related("parent")
             .order_by("name")
         )
-        self.fields["department"].label_from_instance = _department_label
+        self.fields["department"].label_from_instance = attrgetter("name_with_parent")
 
     def clean(self):
         data = super().clean()
