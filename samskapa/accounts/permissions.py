@@ -324,8 +324,19 @@ def visible(user, queryset: QuerySet) -> QuerySet:
     return rule(user, queryset)
 
 
-def get_visible_or_404(user, queryset: QuerySet, **lookup):
+def get_visible_or_404(user, queryset: QuerySet, *, action: str | None = None, **lookup):
+    """The record if the user may see it (404 otherwise) and, given an action, do it (403)."""
     try:
-        return visible(user, queryset).get(**lookup)
+        obj = visible(user, queryset).get(**lookup)
     except queryset.model.DoesNotExist:
         raise Http404 from None
+    if action:
+        require(user, action, obj)
+    return obj
+
+
+def programme_or_404(user, pk, action: str = "programme.view", queryset: QuerySet | None = None):
+    from samskapa.programmes.models import Programme
+
+    programmes = queryset if queryset is not None else Programme.objects.all()
+    return get_visible_or_404(user, programmes, action=action, pk=pk)

@@ -33,13 +33,10 @@ from samskapa.calls.models import (
     ReviewAllocation,
 )
 from samskapa.core.forms import add_service_errors
-from samskapa.programmes.models import Programme
 
 
 def _programme_or_404(request, pk, action="programme.view"):
-    programme = permissions.get_visible_or_404(request.user, Programme.objects.all(), pk=pk)
-    permissions.require(request.user, action, programme)
-    return programme
+    return permissions.programme_or_404(request.user, pk, action)
 
 
 def _call_or_404(request, pk, action=None):

@@ -13,23 +13,19 @@ from samskapa.challenges import services
 from samskapa.challenges.forms import ChallengeForm, CommentForm, NoteForm
 from samskapa.challenges.models import Challenge, ChallengeVersion
 from samskapa.core.forms import add_service_errors
-from samskapa.programmes.models import Programme
 
 
 def _programme_or_404(request, pk, action="programme.view"):
-    programme = permissions.get_visible_or_404(request.user, Programme.objects.all(), pk=pk)
-    permissions.require(request.user, action, programme)
-    return programme
+    return permissions.programme_or_404(request.user, pk, action)
 
 
 def _challenge_or_404(request, pk, action=None):
     challenge = permissions.get_visible_or_404(
         request.user,
         Challenge.objects.select_related("programme", "department__parent", "contact_person"),
+        action=action,
         pk=pk,
     )
-    if action:
-        permissions.require(request.user, action, challenge)
     return challenge
 
 

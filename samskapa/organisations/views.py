@@ -22,9 +22,9 @@ def _organisation_or_404(request, pk, action="organisation.view"):
     organisation = permissions.get_visible_or_404(
         request.user,
         Organisation.objects.select_related("municipality", "county", "parent"),
+        action=action,
         pk=pk,
     )
-    permissions.require(request.user, action, organisation)
     return organisation
 
 

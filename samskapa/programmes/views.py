@@ -15,11 +15,8 @@ from samskapa.programmes.models import Phase, Programme
 
 
 def _programme_or_404(request, pk, action="programme.view"):
-    programme = permissions.get_visible_or_404(
-        request.user, Programme.objects.select_related("operator_organisation"), pk=pk
-    )
-    permissions.require(request.user, action, programme)
-    return programme
+    programmes = Programme.objects.select_related("operator_organisation")
+    return permissions.programme_or_404(request.user, pk, action, queryset=programmes)
 
 
 @login_required
