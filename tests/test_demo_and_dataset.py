@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from samskapa.accounts import permissions
 from samskapa.accounts.models import Membership, Role, User
 from samskapa.audit.models import AuditEntry
-from samskapa.core import dataset, demo
+from samskapa.core import dataset, demo, demo_calls
 from samskapa.organisations.models import Municipality, Organisation, OrganisationKind
 from samskapa.programmes.models import Programme
 
@@ -127,3 +128,25 @@ def test_demo_has_an_open_call_and_a_closed_one_with_applications():
     assert submitted.count() == 8
     assert all(closed.opens_at <= a.submitted_at <= closed.closes_at for a in submitted)
     assert {a.gender for a in submitted} >= {"woman", "man"}
+
+
+@pytest.mark.django_db
+def test_demo_autumn_call_has_a_reviewed_panel_and_a_shortlist():
+    from samskapa.calls import services as calls
+    from samskapa.calls.models import Call, ConflictDeclaration
+
+    call_command("load_demo", stdout=StringIO())
+    autumn = Call.objects.get(title="Utlysning hösten 2026")
+    assert autumn.has_closed and autumn.spread_seed == demo_calls.SPREAD_SEED
+    summary = calls.review_summary(autumn)
+    assert sum(row["reviews"] >= 2 for row in summary) >= 4
+    assert any(row["disagreement"] for row in summary)
+    assert ConflictDeclaration.objects.filter(application__call=autumn, conflicted=True).exists()
+    shortlisted = [row for row in summary if row["application"].shortlisted]
+    assert len(shortlisted) == demo_calls.SHORTLIST_SIZE
+    others = [row["mean"] for row in summary if not row["application"].shortlisted and row["mean"]]
+    assert min(row["mean"] for row in shortlisted) >= max(others)
+    # The demo login still has applications to review.
+    login = User.objects.get(email=f"granskare@{demo.DEMO_DOMAIN}")
+    pending = permissions.reviewable_applications(login).exclude(reviews__reviewer=login)
+    assert pending.exists()

@@ -29,6 +29,8 @@ DEMO_LOGINS = [
     ("observator", "Observatör Omar Dal", Role.OBSERVER),
 ]
 
+PANEL_REVIEWERS = ["Maria Ekdahl", "Johan Berglund"]
+
 DEPARTMENTS = [
     "Arbetsmarknadsförvaltningen",
     "Socialförvaltningen",
@@ -151,6 +153,8 @@ def _add_people(programme, operator, departments):
 
     for head in ["Anna Vik", "Per Strand", "Lena Kvist", "Jonas Ahl", "Eva Björk"]:
         add(head, Role.STEERING_GROUP)
+    for reviewer in PANEL_REVIEWERS:  # the review panel beside the demo login "granskare"
+        add(reviewer, Role.REVIEWER)
     other_departments = [d for d in departments if d != social_services]
     for contact, department in zip(
         ["Kim Sand", "Alva Rask", "Nils Ström", "Greta Fors"], other_departments, strict=True

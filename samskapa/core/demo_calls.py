@@ -1,13 +1,15 @@
-"""The demo's calls: one open now, one that ran in the autumn and has applications."""
+"""The demo's calls: one open now, and one that ran in the autumn with applications, the
+review panel's scores and the operator's shortlist."""
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from samskapa.accounts.models import Role
 from samskapa.calls import services as calls
-from samskapa.calls.models import Application, Call, QuestionKind
+from samskapa.calls.models import Application, Call, QuestionKind, ReviewAllocation
 from samskapa.challenges.models import ChallengeStatus
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -41,6 +43,20 @@ ELIGIBILITY = (
     "Sociala entreprenörer, intraprenörer, forskare, studenter och organisationer som vill "
     "testa en idé i en av förvaltningarnas testmiljöer. Urvalet görs med jämn könsfördelning."
 )
+RUBRIC = [  # name, weight, top score
+    ("Behovet och målgruppen", "2", 5),
+    ("Genomförbarhet i förvaltningens testmiljö", "1.5", 5),
+    ("Social effekt och hållbarhet", "2", 5),
+    ("Teamets förmåga att genomföra", "1", 5),
+]
+# The panel's view of each application (1–5), by application in order of submission; the
+# second reviewer's offset makes one application split the panel.
+QUALITY = [4, 3, 5, 2, 4, 3, 5, 2]
+SECOND_OPINION = [0, 1, -3, 0, 0, 0, -1, 1]
+SPREAD_SEED = 2026
+SHORTLIST_SIZE = 4
+# The demo login keeps a few applications to review, so that "My reviews" has work in it.
+LOGIN_REVIEWER_LEAVES = 2
 GENDERS = ["woman", "man", "woman", "other", "man", "woman", "prefer_not_to_say", "man"]
 STAGES = ["Idé", "Prototyp", "Pilot", "Idé", "Prototyp", "I drift", "Pilot", "Idé"]
 
@@ -70,6 +86,7 @@ def add_calls(programme, operator) -> None:
         datetime(2026, 9, 1, 9, tzinfo=STOCKHOLM),
         datetime(2026, 10, 15, 23, 59, tzinfo=STOCKHOLM),
     )
+    _review_panel(autumn, programme, operator)
 
 
 def _evening(moment):
@@ -132,3 +149,64 @@ def _as_if_run(call, opens, closes) -> None:
         Application.objects.filter(pk=application.pk).update(
             submitted_at=closes - timedelta(days=10 - offset)
         )
+
+
+def _review_panel(call, programme, operator) -> None:
+    """The autumn call's panel: a rubric, three reviewers spread two per application with a
+    shown seed, their conflict declarations and scores, and the operator's shortlist."""
+    for name, weight, top in RUBRIC:
+        calls.add_criterion(call, by=operator, name=name, weight=Decimal(weight), scale_max=top)
+    reviewers = [
+        membership.user
+        for membership in programme.memberships.filter(role=Role.REVIEWER)
+        .select_related("user")
+        .order_by("pk")
+    ]
+    for reviewer in reviewers:
+        calls.assign_reviewer(call, reviewer, by=operator)
+    calls.spread_reviewers(call, per_application=2, by=operator, seed=SPREAD_SEED)
+    criteria = list(call.criteria.order_by("position"))
+    order = {
+        pk: index
+        for index, pk in enumerate(call.applications.order_by("pk").values_list("pk", flat=True))
+    }
+    login, *panel = reviewers
+    left_to_the_login = LOGIN_REVIEWER_LEAVES
+    scored, conflict_declared = set(), False
+    allocations = ReviewAllocation.objects.filter(application__call=call).select_related(
+        "application", "reviewer"
+    )
+    for allocation in allocations.order_by("-application_id", "reviewer_id"):
+        application, reviewer = allocation.application, allocation.reviewer
+        if reviewer == login and left_to_the_login:
+            left_to_the_login -= 1
+            continue
+        index = order[application.pk]
+        # One panel member knows one applicant: their first application, declared.
+        conflicted = reviewer == panel[-1] and not conflict_declared
+        conflict_declared = conflict_declared or conflicted
+        calls.declare_conflict(
+            application,
+            by=reviewer,
+            conflicted=conflicted,
+            note="Har arbetat med sökanden tidigare." if conflicted else "",
+        )
+        if conflicted:
+            continue
+        second = application.pk in scored
+        scored.add(application.pk)
+        base = QUALITY[index] + (SECOND_OPINION[index] if second else 0)
+        scores = {
+            criterion.pk: {
+                "value": max(1, min(criterion.scale_max, base - (position % 2))),
+                "comment": "Tydligt behov och en genomtänkt plan." if base >= 4 else "",
+            }
+            for position, criterion in enumerate(criteria)
+        }
+        calls.submit_review(application, by=reviewer, scores=scores)
+    best = sorted(
+        (row for row in calls.review_summary(call) if row["mean"] is not None),
+        key=lambda row: (-row["mean"], row["application"].pk),
+    )
+    for row in best[:SHORTLIST_SIZE]:
+        calls.set_shortlisted(row["application"], by=operator, shortlisted=True)
