@@ -50,6 +50,12 @@ def test_national_dataset_uses_every_official_municipality_and_region():
     counts = dataset.generate(dataset.PROFILES["national"], seed=1)
     assert counts["programmes"] == 50 and counts["people"] == 5000
     assert counts["challenges"] == 2000
+    assert counts["applications"] == 20_000 and counts["calls"] == 100
+    from samskapa.calls.models import Application, Call
+
+    # Every call is for some of its programme's published challenges.
+    assert not Call.objects.filter(challenges__isnull=True).exists()
+    assert Application.objects.filter(status="submitted").count() > 17_000
     assert Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY).count() == 290
     assert Organisation.objects.filter(kind=OrganisationKind.REGION).count() == 21
     assert set(

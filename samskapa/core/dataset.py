@@ -37,11 +37,13 @@ class Profile:
     members_per_programme: int
     innovator_organisations: int
     challenges: int
+    calls_per_programme: int
+    applications: int
 
 
 PROFILES = {
-    "small": Profile(20, 3, 6, 300, 60, 40, 40),
-    "national": Profile(290, 3, 50, 5000, 120, 600, 2000),
+    "small": Profile(20, 3, 6, 300, 60, 40, 40, 2, 240),
+    "national": Profile(290, 3, 50, 5000, 120, 600, 2000, 2, 20_000),
 }
 
 # Words the synthetic challenges are made of, so that searches have realistic hits.
@@ -159,12 +161,15 @@ def generate(profile: Profile, *, seed: int = 2026) -> dict[str, int]:
     programmes = _programmes(profile, rng, supporters, departments)
     memberships = _memberships(profile, rng, programmes, people, departments, innovators)
     challenges = _challenges(profile, rng, programmes)
+    calls, applications = _calls_and_applications(profile, rng, programmes, people, innovators)
     return {
         "organisations": len(cities) + 21 + len(departments) + len(supporters) + len(innovators),
         "people": len(people),
         "programmes": len(programmes),
         "memberships": memberships,
         "challenges": challenges,
+        "calls": calls,
+        "applications": applications,
     }
 
 
@@ -259,6 +264,80 @@ def _challenges(profile, rng, programmes) -> int:
     )
     reindex_all()
     return len(rows)
+
+
+def _calls_and_applications(profile, rng, programmes, people, innovators) -> tuple[int, int]:
+    """Per programme one call that closed and (the rest) calls open now, each for the
+    programme's published challenges; the applications spread evenly over the calls, from
+    different people, nine in ten submitted, with the profile fields the funnel counts."""
+    from samskapa.calls.models import (
+        Application,
+        ApplicationStatus,
+        Call,
+        Gender,
+        InnovatorType,
+    )
+    from samskapa.challenges.models import Challenge, ChallengeStatus
+
+    now = timezone.now()
+    calls = []
+    for programme in programmes:
+        for n in range(profile.calls_per_programme):
+            closed = n == 0
+            opens = now - timedelta(days=120 if closed else 10)
+            calls.append(
+                Call(
+                    programme=programme,
+                    title=f"Syntetisk utlysning {n + 1} – {programme.name}",
+                    eligibility="Sociala innovatörer av alla slag.",
+                    opens_at=opens,
+                    closes_at=now - timedelta(days=60) if closed else now + timedelta(days=30),
+                )
+            )
+    Call.objects.bulk_create(calls)
+    published = {}
+    for challenge_id, programme_id in Challenge.objects.filter(
+        programme__in=programmes, status=ChallengeStatus.PUBLISHED
+    ).values_list("pk", "programme_id"):
+        published.setdefault(programme_id, []).append(challenge_id)
+    Through = Call.challenges.through
+    Through.objects.bulk_create(
+        (
+            Through(call_id=call.pk, challenge_id=challenge_id)
+            for call in calls
+            for challenge_id in published.get(call.programme_id, [])[:8]
+        ),
+        batch_size=1000,
+    )
+    per_call = -(-profile.applications // len(calls)) if calls else 0
+    genders = [*Gender.values, ""]
+    rows = []
+    for call in calls:
+        challenge_ids = published.get(call.programme_id, [])[:8]
+        for person in rng.sample(people, min(per_call, len(people))):
+            if len(rows) == profile.applications:
+                break
+            submitted = rng.random() < 0.9
+            organisation = rng.choice(innovators) if rng.random() < 0.6 else None
+            rows.append(
+                Application(
+                    call=call,
+                    applicant=person,
+                    organisation=organisation,
+                    innovator_type=InnovatorType.ORGANISATION
+                    if organisation
+                    else rng.choice(InnovatorType.values),
+                    gender=rng.choice(genders),
+                    status=ApplicationStatus.SUBMITTED if submitted else ApplicationStatus.DRAFT,
+                    submitted_at=call.opens_at + timedelta(days=rng.randrange(1, 9))
+                    if submitted
+                    else None,
+                    ranking=rng.sample(challenge_ids, min(3, len(challenge_ids))),
+                    shortlisted=submitted and rng.random() < 0.15,
+                )
+            )
+    Application.objects.bulk_create(rows, batch_size=1000)
+    return len(calls), len(rows)
 
 
 def _morning(day):

@@ -1,23 +1,39 @@
-"""A member of the public finds an open call in the portal, creates an account and applies."""
+"""A member of the public finds a challenge by searching in Swedish, creates an account and
+applies; after two reviews the operator shortlists the application."""
 
 from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.text import capfirst
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
+from samskapa.accounts.models import Role
+from samskapa.calls import services
 from samskapa.calls.models import Application, ApplicationStatus, Call, Question, QuestionKind
 from tests import factories
-from tests.e2e.browser import BROWSER_TEST, PASSWORD, assert_accessible, at_path, exact, t
+from tests.e2e.browser import (
+    BROWSER_TEST,
+    PASSWORD,
+    assert_accessible,
+    at_path,
+    exact,
+    sign_in,
+    t,
+    totp_now,
+)
 from tests.test_portal import LONELINESS, published_challenge
 
 pytestmark = BROWSER_TEST
 
 
-def test_a_visitor_creates_an_account_and_applies_to_an_open_call(page: Page):
+def test_a_visitor_finds_a_challenge_applies_and_is_shortlisted_after_two_reviews(page: Page):
     # Given an open call for a published challenge, with a required question and a ranking
-    programme = factories.programme(name="Älvstad samskapar 2026")
+    operator = factories.person("op@example.se", password=PASSWORD, operator_group=True)
+    device = TOTPDevice.objects.create(user=operator, name="app", confirmed=True)
+    programme = factories.programme(operator=operator, name="Älvstad samskapar 2026")
     challenge = published_challenge(title=LONELINESS, programme=programme)
+    published_challenge(title="Unga i utanförskap", programme=programme)
     now = timezone.now()
     call = Call.objects.create(
         programme=programme,
@@ -43,8 +59,17 @@ def test_a_visitor_creates_an_account_and_applies_to_an_open_call(page: Page):
         required=True,
     )
 
+    # Searching the portal for an inflected Swedish word finds the challenge
+    page.goto("/portal/")
+    search = page.get_by_role("search")
+    search.get_by_label(exact(t("Search"))).fill("ensamheten")
+    search.get_by_role("button", name=exact(t("Search"))).click()
+    expect(page.locator(".card")).to_have_count(1)
+    assert_accessible(page)
+    page.locator(".card").get_by_role("link", name=LONELINESS).click()
+    expect(page).to_have_url(at_path(f"/portal/challenges/{challenge.pk}/"))
+
     # The challenge's public page leads to the open call; the call's page invites to apply
-    page.goto(f"/portal/challenges/{challenge.pk}/")
     section = page.get_by_role("region", name=t("Apply to work on this challenge"))
     assert_accessible(page)
     section.get_by_role("link", name="Utlysning för den inkluderande staden").click()
@@ -84,4 +109,38 @@ def test_a_visitor_creates_an_account_and_applies_to_an_open_call(page: Page):
     expect(page).to_have_url(at_path(application.get_absolute_url()))
     assert application.status == ApplicationStatus.SUBMITTED
     assert application.ranking == [challenge.pk]
+    assert_accessible(page)
+
+    # The call closes; two reviewers on the panel declare no conflict and score it
+    Call.objects.filter(pk=call.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+    criterion = services.add_criterion(call, by=operator, name="Social nytta", scale_max=5)
+    for name, value in (("Gustav Granskare", 4), ("Greta Granskare", 2)):
+        reviewer = factories.member(programme, Role.REVIEWER, user=factories.person(full_name=name))
+        services.assign_reviewer(call, reviewer, by=operator)
+        services.declare_conflict(application, by=reviewer, conflicted=False)
+        services.submit_review(
+            application, by=reviewer, scores={criterion.pk: {"value": value, "comment": ""}}
+        )
+    page.locator("header").get_by_role("button", name=exact(t("Sign out"))).click()
+
+    # The operator signs in with the second factor and sees both reviews in the summary
+    page.goto("/accounts/login/")
+    sign_in(page, "op@example.se")
+    page.get_by_label(t("Six-digit code from your authenticator app")).fill(totp_now(device))
+    page.locator("main").get_by_role("button", name=exact(t("Verify"))).click()
+    expect(page).to_have_url(at_path("/dashboard/"))
+    page.goto(f"/calls/{call.pk}/reviews/")
+    row = page.get_by_role("row").filter(has_text="Nora Ny")
+    # Scores 4 and 2 of 5: weighted 80 and 40 points, mean 60, spread 40 (the panel disagrees)
+    expect(row.get_by_role("cell").nth(1)).to_have_text("2")
+    expect(row).to_contain_text(t("Reviewers disagree"))
+    assert_accessible(page)
+
+    # Shortlisting it is kept, shown, and can be undone from the same row
+    row.get_by_role("button", name=exact(t("Shortlist"))).click()
+    row = page.get_by_role("row").filter(has_text="Nora Ny")
+    expect(row.get_by_text(t("Shortlisted"), exact=True)).to_be_visible()
+    expect(row.get_by_role("button", name=exact(t("Remove from shortlist")))).to_be_visible()
+    application.refresh_from_db()
+    assert application.shortlisted
     assert_accessible(page)
