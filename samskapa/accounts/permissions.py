@@ -55,6 +55,12 @@ PROGRAMME_ACTIONS: dict[str, frozenset[Role]] = {
     "application.decide": OPERATOR_ONLY,
     # Reviewers only for the applications given to them: see REVIEW_SCOPED.
     "application.review": frozenset({Role.REVIEWER}),
+    # The recruitment lab: its times, the invitations to them.
+    "call.manage_lab": OPERATOR_ONLY,
+    # The funnel by gender and innovator type; only operators see groups under 5 exactly
+    # (recruitment/funnel.py suppresses them for everyone else).
+    "call.view_funnel": frozenset({Role.OPERATOR, Role.STEERING_GROUP, Role.NEEDS_OWNER}),
+    "call.view_funnel_exact": OPERATOR_ONLY,
 }
 
 # Actions a needs owner may take only on records of a department they act for.
@@ -79,6 +85,8 @@ PLATFORM_ACTIONS: dict[str, str | None] = {
 # names them. (Superusers too, as everywhere.)
 OWNER_ACTIONS: dict[str, str] = {
     "application.change": "applicant_id",
+    # Accepting or declining a lab invitation (LabInvitation.applicant_id is its application's).
+    "lab_invitation.respond": "applicant_id",
 }
 
 
@@ -292,6 +300,23 @@ def _visible_organisations(user, qs):
     return qs
 
 
+def _visible_lab_slots(user, qs):
+    return qs.filter(call__programme_id__in=_my_programme_ids(user, roles=OPERATOR_ONLY))
+
+
+def _visible_lab_invitations(user, qs):
+    # The applicant's own; the operators see all of their programmes' calls.
+    return qs.filter(
+        Q(application__applicant=user)
+        | Q(application__call__programme_id__in=_my_programme_ids(user, roles=OPERATOR_ONLY))
+    )
+
+
+def _visible_funnel_snapshots(user, qs):
+    viewers = PROGRAMME_ACTIONS["call.view_funnel"]
+    return qs.filter(call__programme_id__in=_my_programme_ids(user, roles=viewers))
+
+
 def _visible_audit_entries(user, qs):
     scope = Q(programme_id__in=_my_programme_ids(user, roles=OPERATOR_ONLY))
     if user.has_perm("organisations.change_organisation"):
@@ -309,6 +334,9 @@ _VISIBILITY = {
     "calls.Application": _visible_applications,
     "organisations.Organisation": _visible_organisations,
     "audit.AuditEntry": _visible_audit_entries,
+    "recruitment.LabSlot": _visible_lab_slots,
+    "recruitment.LabInvitation": _visible_lab_invitations,
+    "recruitment.FunnelSnapshot": _visible_funnel_snapshots,
 }
 
 
