@@ -73,7 +73,7 @@ def time_url(client, url: str) -> dict:
 def main() -> None:
     vendor, database_url = prepare_database(os.environ.get("DATABASE_URL"))
     configure_environment(database_url)
-    os.environ["ALLOWED_HOSTS"] = "testserver"
+    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1"
     import django
 
     django.setup()

@@ -162,6 +162,31 @@ MATRIX = [
         "/api/calls/{k}/applications",
         "401 200 200 200 200 200 200 200",
     ),
+    ("API: a call's rubric", "GET", "/api/calls/{k}/criteria", "401 200 200 200 200 200 200 200"),
+    (
+        "API: applications given me to review",
+        "GET",
+        "/api/reviews/assigned",
+        "401 200 200 200 200 200 200 200",
+    ),
+    (
+        "API: review summary of a call",
+        "GET",
+        "/api/calls/{k}/review-summary",
+        "401 403 200 403 403 403 403 403",
+    ),
+    (
+        "API: declare a conflict on an application given to the reviewer",
+        "POST",
+        "/api/applications/{a}/conflict-declaration",
+        "401 404 404 404 404 404 201 404",
+    ),
+    (
+        "API: shortlist an application",
+        "POST",
+        "/api/applications/{a}/shortlist",
+        "401 404 200 404 404 404 404 404",
+    ),
     ("Atom feed of new challenges", "GET", "/portal/feed/", "200 200 200 200 200 200 200 200"),
     ("Atom feed of open calls", "GET", "/portal/calls/feed/", "200 200 200 200 200 200 200 200"),
     (
@@ -181,6 +206,8 @@ POST_DATA = {
         "role": "observer",
     },
     "/challenges/{c}/comments/": {"text": "Bra början."},
+    "/api/applications/{a}/conflict-declaration": {"conflicted": False},
+    "/api/applications/{a}/shortlist": {"shortlisted": True},
     "/api/organisations": {
         "name": "Nya Idéer AB",
         "kind": "innovator",

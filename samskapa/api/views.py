@@ -9,6 +9,7 @@ from ninja.security import django_auth
 from samskapa.accounts import permissions
 from samskapa.accounts.models import Membership
 from samskapa.api.auth import ApiTokenAuth
+from samskapa.api.review_panel import router as review_router
 from samskapa.api.schemas import (
     ApplicationOut,
     CallOut,
@@ -178,3 +179,7 @@ def list_applications(request, pk: int):
     return applications.annotate(
         show_applicant=Case(When(own, then=Value(True)), default=Value(names_shown))
     )
+
+
+# The review panel's endpoints live in their own module (same permissions, same services).
+api.add_router("/", review_router)
