@@ -24,7 +24,7 @@ BOUNDS = {
     "programme": 9,
     "members": 7,
     "history": 8,
-    "organisations": 7,
+    "organisations": 8,  # includes the roles query behind the "My reviews" link
     "api_programmes": 6,
     "api_memberships": 6,
 }

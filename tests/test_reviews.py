@@ -435,3 +435,10 @@ def test_panel_page_warns_of_applications_submitted_after_the_spread(
     page = client.get(f"/calls/{call.pk}/review-panel/").content.decode()
     assert "1 application was submitted after the spread" in page
     assert late not in permissions.reviewable_applications(people[Role.REVIEWER])
+
+
+def test_the_main_navigation_links_reviewers_to_their_reviews(client_as, people):
+    reviewer_page = client_as(people[Role.REVIEWER]).get("/calls/mine/").content.decode()
+    assert 'href="/calls/reviews/"' in reviewer_page
+    innovator_page = client_as(people[Role.INNOVATOR]).get("/calls/mine/").content.decode()
+    assert 'href="/calls/reviews/"' not in innovator_page
