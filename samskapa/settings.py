@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -183,6 +184,35 @@ WHITENOISE_USE_FINDERS = not env_bool("MANIFEST_STATIC", default=False)
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = ["map", "jpg", "jpeg", "png", "gif", "webp", "zip", "gz"]
 
 # E-mail: the console in the demo; production sets EMAIL_BACKEND to the SMTP backend and
+# Applicants' uploaded files: outside the web root (no URL serves this folder; permission-checked
+# views stream each file). See docs/adr/0006-uploaded-files.md and docs/deployment.md.
+PRIVATE_MEDIA_ROOT = Path(
+    env_str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private-uploads"))
+).resolve()
+for _public in [STATIC_ROOT, *STATICFILES_DIRS]:
+    if PRIVATE_MEDIA_ROOT.is_relative_to(Path(_public).resolve()):
+        raise ImproperlyConfigured(
+            f"PRIVATE_MEDIA_ROOT={PRIVATE_MEDIA_ROOT} lies inside the static files ({_public}): "
+            "choose a folder that no web server serves."
+        )
+_upload_max_mb = env_str("UPLOAD_MAX_MB", default="25")
+if not _upload_max_mb.isdigit() or not 1 <= int(_upload_max_mb) <= 1024:
+    raise ImproperlyConfigured(
+        f"UPLOAD_MAX_MB={_upload_max_mb!r}: give the largest upload as a whole number of MB "
+        "from 1 to 1024."
+    )
+UPLOAD_MAX_MB = int(_upload_max_mb)  # no file question may accept more
+# The first handler stops keeping a file once it passes UPLOAD_MAX_MB (the proxy caps the whole
+# request); files up to 2.5 MB are held in memory, larger ones in a temporary file.
+FILE_UPLOAD_HANDLERS = [
+    "samskapa.calls.uploads.CeilingUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+
 # EMAIL_HOST/EMAIL_PORT/EMAIL_HOST_USER/EMAIL_HOST_PASSWORD/EMAIL_USE_TLS.
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 _mail_backend = env_str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -134,6 +134,20 @@ class CallOut(Schema):
         return [challenge.pk for challenge in obj.challenges.all()]
 
 
+class ApplicationFileOut(Schema):
+    """A file uploaded for a file question: its type was checked from the content. The name
+    is neutral where the caller may not know who applied (blind review)."""
+
+    id: int
+    question_id: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+    download_url: str
+
+
 class ApplicationOut(Schema):
     """An application as the caller may see it: the applicant's name is withheld from everyone
     but the applicant and operators when the call has blind review; gender never leaves the
@@ -147,7 +161,25 @@ class ApplicationOut(Schema):
     innovator_type: str
     answers: dict
     ranking: list[int]
+    files: list[ApplicationFileOut]
 
     @staticmethod
     def resolve_applicant_name(obj):
         return obj.applicant.full_name if getattr(obj, "show_applicant", False) else None
+
+    @staticmethod
+    def resolve_files(obj):
+        shown = getattr(obj, "show_applicant", False)
+        return [
+            {
+                "id": stored.pk,
+                "question_id": stored.question_id,
+                "name": stored.original_name if shown else stored.neutral_name(),
+                "content_type": stored.content_type,
+                "size": stored.size,
+                "sha256": stored.sha256,
+                "uploaded_at": stored.uploaded_at,
+                "download_url": f"/api/applications/{obj.pk}/files/{stored.pk}",
+            }
+            for stored in obj.files.all()
+        ]

@@ -22,7 +22,8 @@ from samskapa.api.schemas import (
     ProgrammeOut,
     ValidationErrorOut,
 )
-from samskapa.calls.models import Call
+from samskapa.calls import uploads
+from samskapa.calls.models import Application, Call
 from samskapa.challenges.models import Challenge
 from samskapa.organisations import services as organisation_services
 from samskapa.organisations.models import County, Municipality, Organisation
@@ -173,12 +174,41 @@ def list_applications(request, pk: int):
     """The call's applications the caller may see (their own; all submitted ones for operators;
     their department's after the deadline for needs owners)."""
     call = permissions.get_visible_or_404(request.user, Call.objects.all(), pk=pk)
-    applications = permissions.visible(request.user, call.applications.select_related("applicant"))
+    applications = permissions.visible(
+        request.user, call.applications.select_related("applicant").prefetch_related("files")
+    )
     names_shown = not call.blind_review or permissions.can(request.user, "call.change", call)
     own = Q(applicant_id=request.user.pk)
     return applications.annotate(
         show_applicant=Case(When(own, then=Value(True)), default=Value(names_shown))
     )
+
+
+@api.get(
+    "/applications/{pk}/files/{file_pk}",
+    response={404: ErrorOut},
+    tags=["calls"],
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The file, as an attachment, with the type its content was "
+                "checked to be.",
+                "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+            }
+        }
+    },
+)
+def download_application_file(request, pk: int, file_pk: int):
+    """A file of an application the caller may see (the same rule as the application's page);
+    404 otherwise. With blind review the name is neutral for those who may not know who
+    applied."""
+    application = permissions.get_visible_or_404(
+        request.user, Application.objects.select_related("call__programme"), pk=pk
+    )
+    stored = application.files.filter(pk=file_pk).first()
+    if stored is None:
+        return Status(404, {"detail": "Not found."})
+    return uploads.file_response(stored, stored.name_for(request.user, application=application))
 
 
 # The review panel's endpoints live in their own module (same permissions, same services).

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from samskapa.calls.models import (
     Application,
+    ApplicationFile,
     Call,
     ConflictDeclaration,
     Criterion,
@@ -23,6 +24,14 @@ class ApplicationAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     # Gender is for aggregate statistics only: never shown next to a name, here neither.
     exclude = ["gender"]
+
+
+@admin.register(ApplicationFile)
+class ApplicationFileAdmin(ReadOnlyAdmin):
+    # Metadata only: the file itself is opened from the application's page, which checks who
+    # may see it (the storage has no URL to link to).
+    list_display = ["original_name", "application", "question", "content_type", "size"]
+    exclude = ["file"]
 
 
 @admin.register(Criterion)

@@ -1,8 +1,12 @@
 from django import forms
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from samskapa.accounts.models import User
+from samskapa.calls import uploads
 from samskapa.calls.models import (
     STOCKHOLM,
     Application,
@@ -66,11 +70,38 @@ class CallForm(forms.ModelForm):
 
 class QuestionForm(forms.ModelForm):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    allowed_types = forms.MultipleChoiceField(
+        label=_("Allowed file types"),
+        choices=uploads.FILE_KIND_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "For a file upload: what applicants may send. The content of each file is checked, "
+            "not only its name."
+        ),
+    )
 
     class Meta:
         model = Question
-        fields = ["label", "kind", "help_text", "required", "max_length", "choices"]
+        fields = [
+            "label",
+            "kind",
+            "help_text",
+            "required",
+            "max_length",
+            "choices",
+            "allowed_types",
+            "max_size_mb",
+        ]
         widgets = {"choices": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        ceiling = uploads.ceiling_mb()
+        self.fields["max_size_mb"].widget.attrs.update({"min": 1, "max": ceiling})
+        self.fields["max_size_mb"].help_text = _(
+            "For a file upload: from 1 to %(max)s MB; empty means %(default)s MB."
+        ) % {"max": ceiling, "default": uploads.default_max_mb()}
 
     def clean(self):
         cleaned = super().clean()
@@ -125,6 +156,9 @@ class ApplicationForm(forms.ModelForm):
         self.call = call
         enforce = submitting or not self.is_bound
         self.questions = list(call.questions.all())
+        stored = {}
+        if self.instance.pk:
+            stored = {f.question_id: f for f in self.instance.files.all()}
         self.fields["organisation"].queryset = Organisation.objects.filter(
             kind=OrganisationKind.INNOVATOR
         ).order_by("name")
@@ -147,11 +181,72 @@ class ApplicationForm(forms.ModelForm):
                         initial=ranking[place - 1] if place <= len(ranking) else None,
                     )
                 continue
+            if question.kind == QuestionKind.FILE:
+                self._add_file_fields(question, stored.get(question.pk), enforce)
+                continue
             self.fields[question.field_name] = self._field(question)
             self.fields[question.field_name].initial = answers.get(str(question.pk))
             self.fields[question.field_name].required = question.required and enforce
         self.fields["innovator_type"].required = enforce
         self.order_fields([])
+
+    def _add_file_fields(self, question: Question, stored, enforce: bool) -> None:
+        """An upload field (its help tells the types, the size limit and the file already
+        stored) and, when a file is stored, a box to remove it."""
+        hints = [question.help_text] if question.help_text else []
+        hints.append(
+            _("Allowed: %(types)s; at most %(max)s MB.")
+            % {"types": question.allowed_types_label, "max": question.size_limit_mb}
+        )
+        if self.call.blind_review:
+            hints.append(
+                _(
+                    "This call has blind review: reviewers do not see your name, but they do "
+                    "see your files. Leave your name and your organisation's out of them, also "
+                    "out of the document's properties (author)."
+                )
+            )
+        help_text = " ".join(str(hint) for hint in hints)
+        if stored is not None:
+            url = reverse("calls:file", args=[stored.application_id, stored.pk])
+            help_text = format_html(
+                '{} <span class="stored-file">{} <a href="{}">{}</a> ({}). {}</span>',
+                help_text,
+                _("Uploaded:"),
+                url,
+                stored.original_name,
+                filesizeformat(stored.size),
+                _("Choose a new file to replace it."),
+            )
+        self.fields[question.field_name] = forms.FileField(
+            label=question.label,
+            help_text=help_text,
+            # A stored file answers the question; the service checks again on submission.
+            required=question.required and enforce and stored is None,
+            error_messages={"required": _("Upload a file for this question.")},
+            allow_empty_file=True,  # the service refuses it, naming the file
+            widget=forms.FileInput(
+                attrs={"accept": uploads.accept_attribute(question.allowed_types)}
+            ),
+        )
+        if stored is not None:
+            self.fields[f"{question.field_name}_remove"] = forms.BooleanField(
+                label=_("Remove the uploaded file “%(name)s”") % {"name": stored.original_name},
+                required=False,
+            )
+
+    def files_to_store(self) -> tuple[dict, list]:
+        """({question id: uploaded file}, [question ids whose stored file is removed])."""
+        uploaded, removed = {}, []
+        for question in self.questions:
+            if question.kind != QuestionKind.FILE:
+                continue
+            upload = self.cleaned_data.get(question.field_name)
+            if upload:
+                uploaded[question.pk] = upload
+            elif self.cleaned_data.get(f"{question.field_name}_remove"):
+                removed.append(question.pk)
+        return uploaded, removed
 
     def _field(self, question: Question) -> forms.Field:
         common = {
@@ -174,6 +269,8 @@ class ApplicationForm(forms.ModelForm):
     def answers(self) -> tuple[dict, list]:
         answers, ranking = {}, []
         for question in self.questions:
+            if question.kind == QuestionKind.FILE:
+                continue
             if question.kind == QuestionKind.RANKING:
                 prefix = question.field_name
                 ranking = [

@@ -4,13 +4,17 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samskapa.calls import uploads
 from samskapa.organisations.models import LegalForm, validate_org_number
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -107,6 +111,7 @@ class QuestionKind(models.TextChoices):
     CHOICE = "choice", _("Choice of one option")
     NUMBER = "number", _("Number")
     RANKING = "ranking", _("Ranking of the call's challenges")
+    FILE = "file", _("File upload")
 
 
 class Question(models.Model):
@@ -122,6 +127,9 @@ class Question(models.Model):
         _("maximum length (characters)"), null=True, blank=True
     )
     choices = models.TextField(_("options"), blank=True, help_text=_("One option per line."))
+    # File questions: the types applicants may upload (uploads.FILE_KINDS codes) and how big.
+    allowed_types = models.JSONField(_("allowed file types"), default=list, blank=True)
+    max_size_mb = models.PositiveSmallIntegerField(_("largest file (MB)"), null=True, blank=True)
 
     class Meta:
         ordering = ["call_id", "position", "id"]
@@ -130,6 +138,35 @@ class Question(models.Model):
 
     def __str__(self):
         return self.label
+
+    def clean(self):
+        super().clean()
+        if self.kind != QuestionKind.FILE:
+            return
+        errors = {}
+        types = self.allowed_types if isinstance(self.allowed_types, list) else []
+        if not types or any(code not in uploads.FILE_KINDS for code in types):
+            errors["allowed_types"] = _("Choose at least one allowed file type.")
+        if self.max_size_mb is None:
+            self.max_size_mb = uploads.default_max_mb()
+        if not 1 <= self.max_size_mb <= uploads.ceiling_mb():
+            errors["max_size_mb"] = _("Give a size limit from 1 to %(max)s MB.") % {
+                "max": uploads.ceiling_mb()
+            }
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_file(self) -> bool:
+        return self.kind == QuestionKind.FILE
+
+    @property
+    def size_limit_mb(self) -> int:
+        return min(self.max_size_mb or uploads.default_max_mb(), uploads.ceiling_mb())
+
+    @property
+    def allowed_types_label(self) -> str:
+        return uploads.kinds_label(self.allowed_types or [])
 
     @property
     def options(self) -> list[str]:
@@ -240,6 +277,78 @@ class Application(models.Model):
     @property
     def is_submitted(self) -> bool:
         return self.status == ApplicationStatus.SUBMITTED
+
+
+class ApplicationFile(models.Model):
+    """A file an applicant uploaded for a file question. The content's type was checked
+    (uploads.inspect); the file is kept outside the web root under a random name."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="files")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(storage=uploads.private_storage, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["application_id", "id"]
+        verbose_name = _("uploaded file")
+        verbose_name_plural = _("uploaded files")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "question"], name="one_file_per_question"
+            )
+        ]
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("calls:file", args=[self.application_id, self.pk])
+
+    @property
+    def programme(self):
+        return self.application.call.programme
+
+    def name_for(self, user, application=None) -> str:
+        """The original name, or a neutral one for those from whom a blind-review call hides
+        who applied (everyone but the applicant and the call's operators)."""
+        from samskapa.accounts import permissions
+
+        application = application or self.application
+        call = application.call
+        if (
+            call.blind_review
+            and application.applicant_id != user.pk
+            and not permissions.can(user, "call.change", call)
+        ):
+            return self.neutral_name()
+        return self.original_name
+
+    def neutral_name(self) -> str:
+        """The name shown where the applicant's identity is withheld (blind review): file
+        names often carry a person's name."""
+        kind = uploads.FILE_KINDS.get(self.kind_code)
+        extension = kind.extension if kind else ""
+        return f"application-{self.application_id}-file-{self.pk}{extension}"
+
+    @property
+    def kind_code(self) -> str | None:
+        for code, kind in uploads.FILE_KINDS.items():
+            if kind.mime == self.content_type:
+                return code
+        return None
+
+
+@receiver(post_delete, sender=ApplicationFile)
+def _remove_stored_file(sender, instance, **kwargs):
+    # Storage housekeeping, not business logic: when the row goes (replaced, removed, or with
+    # its application or question), the file goes once the deletion commits, never before.
+    name = instance.file.name
+    if name:
+        transaction.on_commit(lambda: uploads.private_storage.delete(name))
 
 
 # --- The review panel ---

@@ -18,8 +18,10 @@ from django.utils.translation import gettext_lazy as _
 from samskapa.accounts import permissions
 from samskapa.accounts.models import Membership, Role, User
 from samskapa.audit.services import diff, record, snapshot
+from samskapa.calls import uploads
 from samskapa.calls.models import (
     Application,
+    ApplicationFile,
     ApplicationStatus,
     Call,
     ConflictDeclaration,
@@ -38,7 +40,16 @@ from samskapa.core.notifications import notify_on_commit
 from samskapa.organisations.models import OrganisationKind
 
 PROFILE_FIELDS = ("organisation", "innovator_type", "legal_form", "org_number", "gender")
-QUESTION_FIELDS = ("kind", "label", "help_text", "required", "max_length", "choices")
+QUESTION_FIELDS = (
+    "kind",
+    "label",
+    "help_text",
+    "required",
+    "max_length",
+    "choices",
+    "allowed_types",
+    "max_size_mb",
+)
 
 
 # --- Calls (operators) ---
@@ -92,6 +103,9 @@ def set_questions(call: Call, questions, *, by: User) -> list[Question]:
     `id` of an existing question to keep (its answers stay attached) or None for a new one."""
     permissions.require(by, "call.change", call)
     existing = {q.pk: q for q in call.questions.all()}
+    with_files = set(
+        ApplicationFile.objects.filter(question__call=call).values_list("question_id", flat=True)
+    )
     before = [_question_text(q) for q in existing.values()]
     kept, errors = [], {}
     for position, values in enumerate(questions, 1):
@@ -99,6 +113,20 @@ def set_questions(call: Call, questions, *, by: User) -> list[Question]:
         question.position = position
         for name in QUESTION_FIELDS:
             setattr(question, name, values.get(name, getattr(question, name)))
+        if question.kind != QuestionKind.FILE:
+            question.allowed_types, question.max_size_mb = [], None
+        else:
+            question.allowed_types = list(question.allowed_types or [])
+        if question.pk in with_files and question.kind != QuestionKind.FILE:
+            errors[f"{position}-kind"] = [
+                _(
+                    "Applicants have uploaded files for “%(label)s”: it must stay a file "
+                    "question. Add a new question instead."
+                )
+                % {"label": question.label}
+            ]
+            kept.append(question)
+            continue
         try:
             question.full_clean(exclude=["call"])
             if question.kind == QuestionKind.CHOICE and len(question.options) < 2:
@@ -145,7 +173,10 @@ def _state(call: Call) -> dict:
 
 def _question_text(question: Question) -> str:
     required = " *" if question.required else ""
-    return f"{question.position}. {question.label} ({question.get_kind_display()}){required}"
+    kind = question.get_kind_display()
+    if question.kind == QuestionKind.FILE:
+        kind = f"{kind}: {question.allowed_types_label}, ≤ {question.max_size_mb} MB"
+    return f"{question.position}. {question.label} ({kind}){required}"
 
 
 # --- Applications (applicants) ---
@@ -158,12 +189,25 @@ def application_for(call: Call, user: User) -> Application:
     )
 
 
+@uploads.removed_on_error()
 @transaction.atomic
 def save_draft(
-    application: Application, *, by: User, answers: dict, ranking=(), **profile
+    application: Application,
+    *,
+    by: User,
+    answers: dict,
+    ranking=(),
+    files=None,
+    remove_files=(),
+    **profile,
 ) -> Application:
     """Store the applicant's answers as a draft. All of it is checked (but not whether the
-    required questions are answered): on any problem nothing is stored."""
+    required questions are answered): on any problem nothing is stored.
+
+    `files` maps file questions (their ids) to uploaded files, each checked by its content
+    (uploads.inspect) and replacing the one stored before; `remove_files` lists file
+    questions whose stored file goes. Files are stored only when everything passed, and
+    deleted again if the transaction fails."""
     if application.pk is None:
         permissions.require(by, "call.apply")
         if application.applicant_id != by.pk:
@@ -180,18 +224,29 @@ def save_draft(
         if name not in PROFILE_FIELDS:
             raise ValueError(f"Unknown profile field {name!r}")
         setattr(application, name, value if value is not None or name == "organisation" else "")
-    application.answers, application.ranking = _clean_answers(
-        call, answers, list(ranking), complete=False
-    )
-    errors = _profile_errors(application)
+    errors = {}
     try:
-        application.full_clean(exclude=["call", "applicant"])
+        application.answers, application.ranking = _clean_answers(
+            call, answers, list(ranking), complete=False
+        )
     except ValidationError as error:
         errors.update(error.message_dict)
-    if errors:
-        raise ValidationError(errors)
-    created = application.pk is None
-    application.save()
+    errors.update(_profile_errors(application))
+    try:
+        application.full_clean(exclude=["call", "applicant", "answers", "ranking"])
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    inspected = {}
+    try:
+        inspected, removals = _check_files(call, files or {}, remove_files, errors)
+        if errors:
+            raise ValidationError(errors)
+        created = application.pk is None
+        application.save()
+        _store_files(application, inspected, removals)
+    finally:
+        for checked in inspected.values():
+            checked.close()
     changes = diff(before, _application_state(application))
     if changes:
         record(
@@ -215,7 +270,13 @@ def submit_application(application: Application, *, by: User) -> Application:
     _require_open(call)
     if application.is_submitted:
         raise ValidationError(_("Your application is already submitted."))
-    _clean_answers(call, application.answers, application.ranking, complete=True)
+    _clean_answers(
+        call,
+        application.answers,
+        application.ranking,
+        complete=True,
+        files=set(application.files.values_list("question_id", flat=True)),
+    )
     if not application.innovator_type:
         raise ValidationError({"innovator_type": _("Tell us what you apply as.")})
     application.status = ApplicationStatus.SUBMITTED
@@ -263,12 +324,17 @@ def _require_open(call: Call) -> None:
         )
 
 
-def _clean_answers(call: Call, answers: dict, ranking: list, *, complete: bool):
-    """The answers and ranking as stored, or a ValidationError keyed by each question's field."""
+def _clean_answers(call: Call, answers: dict, ranking: list, *, complete: bool, files=()):
+    """The answers and ranking as stored, or a ValidationError keyed by each question's field.
+    `files`: the file questions (ids) the application has a stored file for."""
     cleaned, errors, clean_ranking = {}, {}, []
     challenge_ids = set(call.challenges.values_list("pk", flat=True))
     for question in call.questions.all():
         key = str(question.pk)
+        if question.kind == QuestionKind.FILE:  # files are ApplicationFile rows, not answers
+            if complete and question.required and question.pk not in files:
+                errors[question.field_name] = _("Upload a file for this question.")
+            continue
         if question.kind == QuestionKind.RANKING:
             problem = _ranking_problem(ranking, challenge_ids)
             if problem is None and complete and question.required and not ranking:
@@ -335,6 +401,63 @@ def _ranking_problem(ranking, challenge_ids):
     return None
 
 
+def _check_files(call: Call, files: dict, remove_files, errors: dict):
+    """Inspect each upload against its question ({question id: Inspected}) and check the
+    removals ({question id}); problems go into `errors` under the question's field."""
+    questions = {q.pk: q for q in call.questions.all() if q.kind == QuestionKind.FILE}
+    inspected, removals = {}, set()
+    try:
+        for key, upload in files.items():
+            question = questions.get(_int_or_none(key))
+            if question is None:
+                errors["__all__"] = _("Upload files only for the file questions of this call.")
+                continue
+            try:
+                inspected[question.pk] = uploads.inspect(
+                    upload, allowed=question.allowed_types, max_mb=question.max_size_mb
+                )
+            except ValidationError as error:
+                errors[question.field_name] = error.messages
+        for key in remove_files:
+            question = questions.get(_int_or_none(key))
+            if question is None:
+                errors["__all__"] = _("Remove files only of the file questions of this call.")
+            elif question.pk not in inspected:
+                removals.add(question.pk)
+    except BaseException:
+        for checked in inspected.values():
+            checked.close()
+        raise
+    return inspected, removals
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _store_files(application: Application, inspected: dict, removals: set) -> None:
+    """Replace or remove the stored files; the old files go when the change commits."""
+    replaced = set(inspected) | removals
+    if replaced:
+        # post_delete removes each old file from storage on commit.
+        for old in application.files.filter(question_id__in=replaced):
+            old.delete()
+    for question_id, checked in inspected.items():
+        name = uploads.save_inspected(checked)
+        ApplicationFile.objects.create(
+            application=application,
+            question_id=question_id,
+            file=name,
+            original_name=checked.original_name,
+            content_type=checked.kind.mime,
+            size=checked.size,
+            sha256=checked.sha256,
+        )
+
+
 def _profile_errors(application: Application) -> dict:
     organisation = application.organisation
     if organisation is not None and organisation.kind != OrganisationKind.INNOVATOR:
@@ -351,6 +474,12 @@ def _application_state(application: Application) -> dict:
         "org_number": application.org_number or None,
         "answers": dict(sorted(application.answers.items())),
         "ranking": list(application.ranking),
+        "files": {
+            str(f.question_id): f"{f.original_name} ({f.size} B, SHA-256 {f.sha256[:16]})"
+            for f in application.files.order_by("question_id")
+        }
+        if application.pk
+        else {},
     }
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/apply/", views.apply, name="apply"),
     path("<int:pk>/applications/", views.applications, name="applications"),
     path("applications/<int:pk>/", views.application, name="application"),
+    path("applications/<int:pk>/files/<int:file_pk>/", views.download, name="file"),
     path("<int:pk>/review-panel/", views.panel, name="panel"),
     path("<int:pk>/reviews/", views.reviews, name="reviews"),
     path("applications/<int:pk>/shortlist/", views.shortlist, name="shortlist"),

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from samskapa.accounts import permissions
-from samskapa.calls import services
+from samskapa.calls import services, uploads
 from samskapa.calls.forms import (
     ApplicationForm,
     CallForm,
@@ -145,13 +145,27 @@ def apply(request, pk):
     if application.is_submitted:
         return redirect(application)
     submit = "submit" in request.POST
-    form = ApplicationForm(request.POST or None, instance=application, call=call, submitting=submit)
+    form = ApplicationForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=application,
+        call=call,
+        submitting=submit,
+    )
     if request.method == "POST" and form.is_valid():
         answers, ranking = form.answers()
+        files, removed = form.files_to_store()
         try:
-            with transaction.atomic():  # a refused submission leaves nothing half-saved
+            # A refused submission leaves nothing half-saved: neither rows nor stored files.
+            with uploads.removed_on_error(), transaction.atomic():
                 application = services.save_draft(
-                    application, by=request.user, answers=answers, ranking=ranking, **form.profile()
+                    application,
+                    by=request.user,
+                    answers=answers,
+                    ranking=ranking,
+                    files=files,
+                    remove_files=removed,
+                    **form.profile(),
                 )
                 if submit:
                     application = services.submit_application(application, by=request.user)
@@ -168,7 +182,13 @@ def apply(request, pk):
     return render(
         request,
         "calls/apply.html",
-        {"form": form, "call": call, "application": application},
+        {
+            "form": form,
+            "call": call,
+            "application": application,
+            "files_sent": bool(request.FILES),
+            "has_file_questions": any(q.is_file for q in form.questions),
+        },
     )
 
 
@@ -194,7 +214,7 @@ def application(request, pk):
     blind = (
         call.blind_review and not is_own and not permissions.can(request.user, "call.change", call)
     )
-    answers = _answers(shown)
+    answers = _answers(shown, request.user)
     panel_reviews = None
     if permissions.can(request.user, "call.manage_reviews", call):
         panel_reviews = shown.reviews.select_related("reviewer").prefetch_related(
@@ -239,17 +259,43 @@ def applications(request, pk):
     )
 
 
-def _answers(application) -> list:
+def _answers(application, user) -> list:
     call = application.call
     challenges = {c.pk: c for c in call.challenges.all()}
+    files = {f.question_id: f for f in application.files.all()}
     answers = []
     for question in call.questions.all():
         if question.kind == "ranking":
             value = [challenges[pk].title for pk in application.ranking if pk in challenges]
+        elif question.kind == "file":
+            stored = files.get(question.pk)
+            value = _ShownFile(stored, stored.name_for(user)) if stored else ""
         else:
             value = application.answers.get(str(question.pk), "")
         answers.append((question, value))
     return answers
+
+
+class _ShownFile:
+    """A stored file as a page shows it: the name the viewer may see, its size, its link."""
+
+    def __init__(self, stored, name):
+        self.name, self.size, self.url = name, stored.size, stored.get_absolute_url()
+
+    def __str__(self):
+        return self.name
+
+
+@login_required
+def download(request, pk, file_pk):
+    """A file of an application, to whoever may see the application (404 for anyone else)."""
+    shown = permissions.get_visible_or_404(
+        request.user, Application.objects.select_related("call__programme"), pk=pk
+    )
+    stored = shown.files.filter(pk=file_pk).first()
+    if stored is None:
+        raise Http404
+    return uploads.file_response(stored, stored.name_for(request.user, application=shown))
 
 
 # --- The review panel: operators ---
@@ -494,7 +540,7 @@ def score(request, pk):
         {
             "application": shown,
             "call": call,
-            "answers": _answers(shown),
+            "answers": _answers(shown, request.user),
             "blind": call.blind_review,
             "form": form,
         },
