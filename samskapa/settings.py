@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "samskapa.programmes",
     "samskapa.challenges",
     "samskapa.calls",
+    "samskapa.recruitment",
     "samskapa.api",
 ]
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("organisations/", include("samskapa.organisations.urls")),
     path("challenges/", include("samskapa.challenges.urls")),
     path("calls/", include("samskapa.calls.urls")),
+    path("recruitment/", include("samskapa.recruitment.urls")),
     path("portal/", include("samskapa.challenges.portal_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

@@ -183,3 +183,161 @@ class ApplicationOut(Schema):
             }
             for stored in obj.files.all()
         ]
+
+
+# --- The recruitment lab and the funnel (endpoints in samskapa/recruitment/api.py) ---
+
+
+class LabSlotIn(Schema):
+    """A time of the lab. Times without an offset are read as Stockholm time."""
+
+    starts_at: datetime
+    ends_at: datetime
+    place: str = ""
+    video_url: str = ""
+    capacity: int = 1
+    note: str = ""
+
+
+class LabSlotOut(Schema):
+    id: int
+    call_id: int
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    video_url: str
+    capacity: int
+    places_taken: int
+    note: str
+
+
+class LabInvitationIn(Schema):
+    application_id: int
+    slot_id: int
+
+
+class LabMoveIn(Schema):
+    slot_id: int
+
+
+class LabAnswerIn(Schema):
+    answer: str  # "accept" or "decline"
+
+
+class LabInvitationOut(Schema):
+    """An invitation as the call's operators see it."""
+
+    id: int
+    application_id: int
+    applicant_name: str
+    slot_id: int | None
+    status: str
+    sequence: int
+    responded_at: datetime | None
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_applicant_name(obj):
+        applicant = obj.application.applicant
+        return applicant.full_name or applicant.email
+
+
+class MyLabInvitationOut(Schema):
+    """The applicant's own invitation: the time, and where; the video link and the note only
+    while the invitation stands."""
+
+    id: int
+    application_id: int
+    call_id: int
+    call_title: str
+    status: str
+    sequence: int
+    starts_at: datetime | None
+    ends_at: datetime | None
+    place: str
+    video_url: str
+    note: str
+    calendar_url: str
+
+    @staticmethod
+    def resolve_call_id(obj):
+        return obj.application.call_id
+
+    @staticmethod
+    def resolve_call_title(obj):
+        return obj.application.call.title
+
+    @staticmethod
+    def resolve_starts_at(obj):
+        return obj.slot.starts_at if obj.slot else None
+
+    @staticmethod
+    def resolve_ends_at(obj):
+        return obj.slot.ends_at if obj.slot else None
+
+    @staticmethod
+    def resolve_place(obj):
+        return obj.slot.place if obj.slot else ""
+
+    @staticmethod
+    def resolve_video_url(obj):
+        return obj.slot.video_url if obj.slot and obj.is_open else ""
+
+    @staticmethod
+    def resolve_note(obj):
+        return obj.slot.note if obj.slot and obj.is_open else ""
+
+    @staticmethod
+    def resolve_calendar_url(obj):
+        return f"/recruitment/invitations/{obj.pk}/invitation.ics" if obj.slot else ""
+
+
+class FunnelCellOut(Schema):
+    """One figure: `shown` is "exact", "fewer_than_5" (1–4 people, count and share withheld)
+    or "hidden" (withheld so that a small group cannot be worked out)."""
+
+    stage: str
+    shown: str
+    count: int | None
+    share: float | None
+
+
+class FunnelRowOut(Schema):
+    code: str
+    label: str
+    cells: list[FunnelCellOut]
+
+
+class FunnelTableOut(Schema):
+    code: str
+    title: str
+    rows: list[FunnelRowOut]
+
+
+class FunnelStageOut(Schema):
+    code: str
+    label: str
+
+
+class FunnelOut(Schema):
+    exact: bool
+    stages: list[FunnelStageOut]
+    totals: list[FunnelCellOut]
+    tables: list[FunnelTableOut]
+
+
+class FunnelSnapshotOut(Schema):
+    """The funnel as stored at a decision, suppressed as the current one is for the caller."""
+
+    id: int
+    taken_at: datetime
+    reason: str
+    funnel: FunnelOut
+
+    @staticmethod
+    def resolve_funnel(obj, context):
+        from samskapa.accounts import permissions
+        from samskapa.recruitment import funnel
+
+        exact = permissions.can(context["request"].user, "call.view_funnel_exact", obj.call)
+        return funnel.as_json(obj.figures, exact=exact)

@@ -28,6 +28,7 @@ from samskapa.challenges.models import Challenge
 from samskapa.organisations import services as organisation_services
 from samskapa.organisations.models import County, Municipality, Organisation
 from samskapa.programmes.models import GateCriterion, Phase, Programme
+from samskapa.recruitment.api import router as recruitment_router
 
 api = NinjaAPI(
     title="Samskapa API",
@@ -213,3 +214,7 @@ def download_application_file(request, pk: int, file_pk: int):
 
 # The review panel's endpoints live in their own module (same permissions, same services).
 api.add_router("/", review_router)
+
+
+# The recruitment lab and the funnel: samskapa/recruitment/api.py (same permissions, services).
+api.add_router("/", recruitment_router)

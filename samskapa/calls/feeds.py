@@ -1,5 +1,6 @@
 """The public side of calls for other tools: an Atom feed of open calls and an iCalendar file
-of their deadlines, so that innovators can follow calls in a feed reader or their calendar."""
+of their deadlines and recruitment-lab times, so that innovators can follow calls in a feed
+reader or their calendar."""
 
 from datetime import timedelta
 
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET
 from icalendar import Calendar, Event
 
 from samskapa.calls.models import Call
+from samskapa.recruitment.models import LabSlot
 
 FEED_SIZE = 30
 
@@ -52,13 +54,16 @@ class OpenCallsFeed(Feed):
 
 @require_GET
 def deadlines_ics(request):
-    """Each open call's deadline as a calendar event (times in UTC, as iCalendar prefers)."""
+    """Each open call's deadline, and each coming time of a recruitment lab, as calendar events
+    (times in UTC, as iCalendar prefers)."""
     calendar = Calendar()
     calendar.add("prodid", "-//Samskapa//Call deadlines//SV")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", _("Samskapa: call deadlines"))
     for call in _public_calls().order_by("closes_at", "pk"):
         calendar.add_component(_deadline_event(request, call))
+    for slot in _public_lab_slots():
+        calendar.add_component(_lab_event(request, slot))
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="samskapa-deadlines.ics"'
     return response
@@ -73,4 +78,27 @@ def _deadline_event(request, call: Call) -> Event:
     event.add("dtstamp", timezone.now())
     event.add("url", request.build_absolute_uri(call.get_absolute_url()))
     event.add("description", Truncator(call.eligibility).words(80))
+    return event
+
+
+def _public_lab_slots():
+    """The times of the recruitment labs still to come, of calls that have been published
+    (opened): when and where only. Who is invited, the video links and the notes to the invited
+    stay private."""
+    now = timezone.now()
+    return (
+        LabSlot.objects.filter(ends_at__gt=now, call__opens_at__lte=now)
+        .select_related("call")
+        .order_by("starts_at", "pk")
+    )
+
+
+def _lab_event(request, slot: LabSlot) -> Event:
+    event = Event()
+    event.add("uid", f"lab-slot-{slot.pk}@{request.get_host()}")
+    event.add("summary", _("Recruitment lab: %(call)s") % {"call": slot.call.title})
+    event.add("dtstart", slot.starts_at)
+    event.add("dtend", slot.ends_at)
+    event.add("dtstamp", timezone.now())
+    event.add("location", slot.place or _("Online"))
     return event

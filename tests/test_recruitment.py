@@ -1,0 +1,795 @@
+"""The recruitment lab (times, invitations with iCalendar e-mails, the applicant's answer) and
+the funnel with gender balance (counts, suppression, snapshots), in pages, services and API."""
+
+import time
+from datetime import datetime, timedelta
+from email import message_from_bytes
+from email import policy as email_policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from icalendar import Calendar
+
+from samskapa.accounts.models import Role
+from samskapa.audit.models import AuditEntry
+from samskapa.calls import services as calls
+from samskapa.calls.models import STOCKHOLM, Application
+from samskapa.challenges.models import Challenge, ChallengeStatus
+from samskapa.recruitment import funnel, services
+from samskapa.recruitment.models import (
+    FunnelSnapshot,
+    InvitationStatus,
+    LabInvitation,
+    LabSlot,
+)
+from tests import factories
+from tests.test_mail import Inbox, _free_port
+
+pytestmark = pytest.mark.django_db
+
+LAB_DAY = datetime(2030, 11, 5, tzinfo=STOCKHOLM)  # a winter day: Stockholm is UTC+1
+
+
+@pytest.fixture
+def call(programme, operator, people):
+    department = programme.memberships.get(
+        user=people[Role.NEEDS_OWNER], role=Role.NEEDS_OWNER
+    ).department
+    programme.needs_owners.add(department)
+    challenge = Challenge.objects.create(
+        programme=programme,
+        department=department,
+        title="Ensamhet",
+        need="n",
+        target_group="t",
+        desired_effects="d",
+        status=ChallengeStatus.PUBLISHED,
+    )
+    now = timezone.now()
+    return calls.create_call(
+        programme,
+        by=operator,
+        title="Utlysning & labb",
+        eligibility="Alla",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=7),
+        challenges=[challenge],
+    )
+
+
+def _apply(call, name="Anna Andersson", gender="woman", innovator_type="entrepreneur"):
+    applicant = factories.person(full_name=name)
+    draft = calls.save_draft(
+        calls.application_for(call, applicant),
+        by=applicant,
+        answers={},
+        innovator_type=innovator_type,
+        gender=gender,
+    )
+    return calls.submit_application(draft, by=applicant)
+
+
+def _shortlisted(call, operator, name="Anna Andersson", **profile):
+    return calls.set_shortlisted(_apply(call, name, **profile), by=operator, shortlisted=True)
+
+
+def _slot(call, operator, hour=9, **fields):
+    values = {
+        "starts_at": LAB_DAY.replace(hour=hour),
+        "ends_at": LAB_DAY.replace(hour=hour + 3),
+        "place": "Stadshuset, sal Forsen",
+        "capacity": 3,
+    }
+    values.update(fields)
+    return services.add_slot(call, by=operator, **values)
+
+
+def _calendar(message) -> Calendar:
+    """The .ics attached to a sent e-mail, parsed back with icalendar."""
+    parsed = message_from_bytes(message.message().as_bytes(), policy=email_policy.default)
+    return _calendar_of(parsed)
+
+
+def _calendar_of(parsed) -> Calendar:
+    parts = [part for part in parsed.walk() if part.get_content_type() == "text/calendar"]
+    assert len(parts) == 1, [p.get_content_type() for p in parsed.walk()]
+    part = parts[0]
+    assert part.get_content_disposition() == "attachment"
+    payload = part.get_payload(decode=True)
+    assert payload.startswith(b"BEGIN:VCALENDAR\r\n")  # RFC 5545's line ends survive the mail
+    calendar = Calendar.from_ical(payload)
+    assert part.get_param("method") == str(calendar["method"])
+    return calendar
+
+
+def _event(calendar):
+    events = calendar.walk("VEVENT")
+    assert len(events) == 1
+    return events[0]
+
+
+# --- Times ---
+
+
+def test_a_time_is_entered_and_shown_in_stockholm_time(client_as, call, operator):
+    client = client_as(operator)
+    response = client.post(
+        f"/recruitment/calls/{call.pk}/lab/",
+        {
+            "starts_at": "2030-11-05T09:00",
+            "ends_at": "2030-11-05T12:00",
+            "place": "Stadshuset",
+            "capacity": "4",
+        },
+    )
+    assert response.status_code == 302
+    slot = LabSlot.objects.get(call=call)
+    assert slot.starts_at == datetime(2030, 11, 5, 8, tzinfo=timezone.UTC)  # CET = UTC+1
+    page = client.get(f"/recruitment/calls/{call.pk}/lab/").content.decode()
+    assert "2030-11-05 09:00–12:00" in page
+    edit = client.get(f"/recruitment/slots/{slot.pk}/edit/").content.decode()
+    assert 'value="2030-11-05T09:00"' in edit
+    assert AuditEntry.objects.filter(action="recruitment.slot.added").count() == 1
+
+
+def test_a_time_needs_a_place_or_link_and_to_end_after_it_starts(client_as, call, operator):
+    with pytest.raises(ValidationError) as error:
+        services.add_slot(
+            call,
+            by=operator,
+            starts_at=LAB_DAY.replace(hour=12),
+            ends_at=LAB_DAY.replace(hour=9),
+            capacity=0,
+        )
+    messages = " ".join(error.value.messages)
+    assert "The time must end after it starts." in messages
+    assert "Give a place, a video link or both." in messages
+    assert "capacity" in error.value.message_dict
+    response = client_as(operator).post(
+        f"/recruitment/calls/{call.pk}/lab/",
+        {"starts_at": "2030-11-05T12:00", "ends_at": "2030-11-05T09:00", "capacity": "2"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "The time must end after it starts." in page
+    assert "Give a place, a video link or both." in page
+    assert not LabSlot.objects.exists()
+
+
+def test_only_operators_set_out_times(call, people):
+    for role in (Role.STEERING_GROUP, Role.NEEDS_OWNER, Role.REVIEWER):
+        with pytest.raises(PermissionDenied):
+            _slot(call, people[role])
+
+
+# --- Invitations and their e-mails ---
+
+
+def test_inviting_emails_a_calendar_request(call, operator, django_capture_on_commit_callbacks):
+    application = _shortlisted(call, operator)
+    slot = _slot(call, operator, note="Ta med en pitch.", video_url="https://meet.example.se/x")
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = services.invite(application, slot, by=operator)
+    assert [m.to for m in mail.outbox] == [[application.applicant.email]]
+    message = mail.outbox[0]
+    assert "Utlysning & labb" in message.subject  # no HTML escaping in a plain-text e-mail
+    assert "2030-11-05 09:00–12:00" in message.body
+    assert f"/calls/applications/{application.pk}/" in message.body
+    calendar = _calendar(message)
+    assert str(calendar["method"]) == "REQUEST"
+    event = _event(calendar)
+    assert str(event["uid"]) == invitation.calendar_uid
+    assert event.decoded("sequence") == 0
+    assert event.decoded("dtstart") == slot.starts_at
+    assert event["dtstart"].params["TZID"] == "Europe/Stockholm"
+    assert event.decoded("dtend") == slot.ends_at
+    assert [str(tz["tzid"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/Stockholm"]
+    assert str(event["location"]) == "Stadshuset, sal Forsen"
+    assert str(event["url"]) == "https://meet.example.se/x"
+    assert "Ta med en pitch." in str(event["description"])
+    assert str(event["organizer"]).startswith("mailto:")
+    attendee = event["attendee"]
+    assert str(attendee) == f"mailto:{application.applicant.email}"
+    assert attendee.params["PARTSTAT"] == "NEEDS-ACTION"
+    assert AuditEntry.objects.filter(
+        action="recruitment.invitation.sent", object_id=str(invitation.pk)
+    ).exists()
+    assert FunnelSnapshot.objects.get(call=call).reason == "invited"
+
+
+def test_moving_resends_the_same_event_with_a_higher_sequence(
+    call, operator, django_capture_on_commit_callbacks
+):
+    application = _shortlisted(call, operator)
+    morning, afternoon = _slot(call, operator, 9), _slot(call, operator, 13)
+    invitation = services.invite(application, morning, by=operator)
+    services.respond(invitation, by=application.applicant, answer="accept")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = services.move(invitation, afternoon, by=operator)
+    assert moved.status == InvitationStatus.INVITED  # a new time asks for a new answer
+    assert moved.sequence == 1
+    event = _event(_calendar(mail.outbox[0]))
+    assert str(event["uid"]) == invitation.calendar_uid
+    assert event.decoded("sequence") == 1
+    assert event.decoded("dtstart") == afternoon.starts_at
+    assert mail.outbox[0].subject.startswith("Changed")
+    with pytest.raises(ValidationError, match="already for this time"):
+        services.move(moved, afternoon, by=operator)
+    assert AuditEntry.objects.filter(action="recruitment.invitation.moved").count() == 1
+
+
+def test_cancelling_sends_a_calendar_cancel_and_inviting_again_continues_the_sequence(
+    call, operator, django_capture_on_commit_callbacks
+):
+    application = _shortlisted(call, operator)
+    slot = _slot(call, operator)
+    invitation = services.invite(application, slot, by=operator)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel(invitation, by=operator)
+    calendar = _calendar(mail.outbox[0])
+    assert str(calendar["method"]) == "CANCEL"
+    event = _event(calendar)
+    assert str(event["uid"]) == invitation.calendar_uid
+    assert event.decoded("sequence") == 1
+    assert str(event["status"]) == "CANCELLED"
+    assert mail.outbox[0].subject.startswith("Cancelled")
+    assert list(
+        FunnelSnapshot.objects.filter(call=call).order_by("pk").values_list("reason", flat=True)
+    ) == ["invited", "invitation_cancelled"]
+    with pytest.raises(ValidationError, match="already cancelled"):
+        services.cancel(invitation, by=operator)
+    with pytest.raises(ValidationError, match="cancelled by the organisers"):
+        services.respond(invitation, by=application.applicant, answer="accept")
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.invite(application, slot, by=operator)
+    assert again.pk == invitation.pk
+    event = _event(_calendar(mail.outbox[0]))
+    assert str(event["uid"]) == invitation.calendar_uid and event.decoded("sequence") == 2
+
+
+def test_changing_a_time_updates_the_invited_and_asks_them_again(
+    call, operator, django_capture_on_commit_callbacks
+):
+    slot = _slot(call, operator)
+    accepted = services.invite(_shortlisted(call, operator, "Ada"), slot, by=operator)
+    services.respond(accepted, by=accepted.application.applicant, answer="accept")
+    declined = services.invite(_shortlisted(call, operator, "Bo"), slot, by=operator)
+    services.respond(declined, by=declined.application.applicant, answer="decline")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_slot(
+            slot,
+            by=operator,
+            starts_at=LAB_DAY.replace(hour=10),
+            ends_at=LAB_DAY.replace(hour=13),
+            place=slot.place,
+            capacity=3,
+        )
+    accepted.refresh_from_db()
+    declined.refresh_from_db()
+    assert (accepted.status, accepted.sequence) == (InvitationStatus.INVITED, 1)
+    assert (declined.status, declined.sequence) == (InvitationStatus.DECLINED, 1)
+    assert [m.to for m in mail.outbox] == [[accepted.application.applicant.email]]
+    assert _event(_calendar(mail.outbox[0])).decoded("dtstart") == LAB_DAY.replace(hour=10)
+    # The capacity cannot drop below the places taken (a declined one holds none).
+    services.respond(accepted, by=accepted.application.applicant, answer="accept")
+    services.invite(_shortlisted(call, operator, "Cy"), slot, by=operator)
+    with pytest.raises(ValidationError, match="2 invited applicants hold a place"):
+        services.update_slot(slot, by=operator, capacity=1)
+    slot.refresh_from_db()
+    assert slot.capacity == 3
+
+
+@pytest.fixture
+def smtp_inbox(settings):
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": controller.hostname, "port": controller.port, "timeout": 5},
+        }
+    }
+    yield inbox
+    controller.stop()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_invitation_reaches_a_real_smtp_server_with_its_calendar(call, operator, smtp_inbox):
+    application = _shortlisted(call, operator)
+    slot = _slot(call, operator)
+    invitation = services.invite(application, slot, by=operator)
+
+    def invitations():
+        parsed = [
+            message_from_bytes(m.as_bytes(), policy=email_policy.default)
+            for m in smtp_inbox.messages
+        ]
+        return [m for m in parsed if m["Subject"].startswith("Invitation")]
+
+    deadline = time.monotonic() + 5
+    while not invitations() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(invitations()) == 1  # (the application's confirmation came before it)
+    received = invitations()[0]
+    assert received["To"] == application.applicant.email
+    event = _event(_calendar_of(received))
+    assert str(event["uid"]) == invitation.calendar_uid
+    assert event.decoded("dtstart") == slot.starts_at
+
+
+# --- Capacity, and who can be invited ---
+
+
+def test_a_full_time_refuses_more_invitations_and_stores_nothing(call, operator):
+    slot = _slot(call, operator, capacity=1)
+    first = services.invite(_shortlisted(call, operator, "Ada"), slot, by=operator)
+    second = _shortlisted(call, operator, "Bo")
+    snapshots = FunnelSnapshot.objects.count()
+    with pytest.raises(ValidationError, match=r"is full \(1 places\)"):
+        services.invite(second, slot, by=operator)
+    assert not LabInvitation.objects.filter(application=second).exists()
+    assert FunnelSnapshot.objects.count() == snapshots
+    # Declining frees the place; accepting again afterwards needs a free place.
+    services.respond(first, by=first.application.applicant, answer="decline")
+    services.invite(second, slot, by=operator)
+    with pytest.raises(ValidationError, match="filled since you declined"):
+        services.respond(first, by=first.application.applicant, answer="accept")
+    # Moving needs a free place too.
+    other = _slot(call, operator, 13, capacity=1)
+    services.move(first, other, by=operator)
+    with pytest.raises(ValidationError, match="is full"):
+        services.move(LabInvitation.objects.get(application=second), other, by=operator)
+    assert LabInvitation.objects.get(application=second).slot == slot
+
+
+def test_only_shortlisted_submitted_applications_of_the_call_are_invited(
+    call, operator, programme, people
+):
+    slot = _slot(call, operator)
+    with pytest.raises(ValidationError, match="Only shortlisted"):
+        services.invite(_apply(call, "Ej kortlistad"), slot, by=operator)
+    applicant = factories.person()
+    draft = calls.save_draft(calls.application_for(call, applicant), by=applicant, answers={})
+    with pytest.raises(ValidationError, match="Only shortlisted"):
+        services.invite(draft, slot, by=operator)
+    shortlisted = _shortlisted(call, operator, "Kortlistad")
+    other_call = calls.create_call(
+        programme,
+        by=operator,
+        title="Annan utlysning",
+        eligibility="Alla",
+        opens_at=call.opens_at,
+        closes_at=call.closes_at,
+        challenges=list(call.challenges.all()),
+    )
+    with pytest.raises(ValidationError, match="times of this call's lab"):
+        services.invite(shortlisted, _slot(other_call, operator), by=operator)
+    with pytest.raises(PermissionDenied):
+        services.invite(shortlisted, slot, by=people[Role.STEERING_GROUP])
+    services.invite(shortlisted, slot, by=operator)
+    with pytest.raises(ValidationError, match="already invited"):
+        services.invite(shortlisted, slot, by=operator)
+    assert LabInvitation.objects.count() == 1
+
+
+def test_a_time_with_invitations_cannot_be_removed(client_as, call, operator):
+    slot = _slot(call, operator)
+    invitation = services.invite(_shortlisted(call, operator), slot, by=operator)
+    client = client_as(operator)
+    response = client.post(f"/recruitment/slots/{slot.pk}/remove/", follow=True)
+    assert "move or cancel them before you remove it" in response.content.decode()
+    assert LabSlot.objects.filter(pk=slot.pk).exists()
+    services.cancel(invitation, by=operator)
+    client.post(f"/recruitment/slots/{slot.pk}/remove/")
+    assert not LabSlot.objects.filter(pk=slot.pk).exists()
+    invitation.refresh_from_db()
+    assert invitation.slot is None and invitation.status == InvitationStatus.CANCELLED
+    assert AuditEntry.objects.filter(action="recruitment.slot.removed").exists()
+
+
+# --- The applicant ---
+
+
+def test_the_applicant_sees_accepts_declines_and_downloads_the_invitation(
+    client_as, call, operator, people
+):
+    application = _shortlisted(call, operator)
+    slot = _slot(call, operator, video_url="https://meet.example.se/labb")
+    invitation = services.invite(application, slot, by=operator)
+    applicant = application.applicant
+    client = client_as(applicant)
+    page = client.get(f"/calls/applications/{application.pk}/").content.decode()
+    assert "Recruitment lab" in page and "2030-11-05 09:00–12:00" in page
+    assert "https://meet.example.se/labb" in page and "Accept the invitation" in page
+
+    response = client.post(
+        f"/recruitment/invitations/{invitation.pk}/respond/", {"answer": "accept"}
+    )
+    assert response["Location"] == f"/calls/applications/{application.pk}/"
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.ACCEPTED and invitation.responded_at
+    assert AuditEntry.objects.filter(action="recruitment.invitation.accepted").exists()
+    client.post(f"/recruitment/invitations/{invitation.pk}/respond/", {"answer": "decline"})
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.DECLINED
+    response = client.post(
+        f"/recruitment/invitations/{invitation.pk}/respond/", {"answer": "maybe"}, follow=True
+    )
+    assert "Answer accept or decline." in response.content.decode()
+
+    download = client.get(f"/recruitment/invitations/{invitation.pk}/invitation.ics")
+    assert download["Content-Type"].startswith("text/calendar")
+    calendar = Calendar.from_ical(download.content)
+    assert str(calendar["method"]) == "PUBLISH"
+    event = _event(calendar)
+    assert str(event["uid"]) == invitation.calendar_uid
+    assert event["attendee"].params["PARTSTAT"] == "DECLINED"
+
+    # Nobody else answers for them; only they and the operators see it.
+    assert (
+        client_as(operator)
+        .post(f"/recruitment/invitations/{invitation.pk}/respond/", {"answer": "accept"})
+        .status_code
+        == 403
+    )
+    other = client_as(people[Role.NEEDS_OWNER])
+    assert (
+        other.post(
+            f"/recruitment/invitations/{invitation.pk}/respond/", {"answer": "accept"}
+        ).status_code
+        == 404
+    )
+    with pytest.raises(PermissionDenied):
+        services.respond(invitation, by=people[Role.INNOVATOR], answer="accept")
+
+
+def test_a_started_time_can_no_longer_be_answered(call, operator):
+    application = _shortlisted(call, operator)
+    now = timezone.now()
+    slot = _slot(
+        call, operator, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1)
+    )
+    invitation = services.invite(application, slot, by=operator)
+    with pytest.raises(ValidationError, match="has begun"):
+        services.respond(invitation, by=application.applicant, answer="accept")
+
+
+# --- The review summary links to the lab ---
+
+
+def test_the_review_summary_invites_and_links_to_the_lab_and_funnel(client_as, call, operator):
+    application = _shortlisted(call, operator)
+    slot = _slot(call, operator)
+    client = client_as(operator)
+    page = client.get(f"/calls/{call.pk}/reviews/").content.decode()
+    assert f"/recruitment/calls/{call.pk}/lab/" in page
+    assert f"/recruitment/calls/{call.pk}/funnel/" in page
+    assert f"/recruitment/applications/{application.pk}/invite/" in page
+    response = client.post(
+        f"/recruitment/applications/{application.pk}/invite/",
+        {"slot": slot.pk, "next": "reviews"},
+    )
+    assert response["Location"] == f"/calls/{call.pk}/reviews/"
+    assert LabInvitation.objects.get(application=application).slot == slot
+    page = client.get(f"/calls/{call.pk}/reviews/").content.decode()
+    assert "Invited" in page and str(slot) in page
+    response = client.post(
+        f"/recruitment/applications/{application.pk}/invite/",
+        {"slot": slot.pk, "next": "https://evil.example.com/"},
+    )
+    assert response["Location"] == f"/recruitment/calls/{call.pk}/lab/"
+
+
+# --- The funnel ---
+
+
+def _funnel_call(call, operator):
+    """Nine applications: 7 women, 2 men; 6 shortlisted (5 women, 1 man); 4 invited (3 women,
+    1 man, one more cancelled); 2 selected (both women)."""
+    people = [
+        ("W1", "woman", "entrepreneur"),
+        ("W2", "woman", "entrepreneur"),
+        ("W3", "woman", "researcher"),
+        ("W4", "woman", "student"),
+        ("W5", "woman", "entrepreneur"),
+        ("W6", "woman", "organisation"),
+        ("W7", "woman", "entrepreneur"),
+        ("M1", "man", "entrepreneur"),
+        ("M2", "man", "student"),
+    ]
+    applications = {
+        name: _apply(call, name, gender=gender, innovator_type=kind)
+        for name, gender, kind in people
+    }
+    for name in ("W1", "W2", "W3", "W4", "W5", "M1"):
+        calls.set_shortlisted(applications[name], by=operator, shortlisted=True)
+    slot = _slot(call, operator, capacity=10)
+    for name in ("W1", "W2", "W3", "M1", "W4"):
+        invitation = services.invite(applications[name], slot, by=operator)
+    services.cancel(invitation, by=operator)  # W4's
+    for name in ("W1", "W2"):
+        calls.decide(applications[name], by=operator, decision="selected", rationale="Bra.")
+    return applications
+
+
+def test_funnel_counts_each_stage_by_gender_and_innovator_type(call, operator):
+    _funnel_call(call, operator)
+    figures = funnel.compute(call)
+    assert figures["stages"] == ["applied", "shortlisted", "invited", "selected"]
+    assert figures["totals"] == {"applied": 9, "shortlisted": 6, "invited": 4, "selected": 2}
+    assert figures["gender"]["woman"] == {
+        "applied": 7,
+        "shortlisted": 5,
+        "invited": 3,
+        "selected": 2,
+    }
+    assert figures["gender"]["man"] == {"applied": 2, "shortlisted": 1, "invited": 1, "selected": 0}
+    assert figures["gender"][""] == {"applied": 0, "shortlisted": 0, "invited": 0, "selected": 0}
+    assert figures["innovator_type"]["entrepreneur"]["applied"] == 5
+    shown = funnel.present(figures, exact=True)
+    women = shown["tables"][0]["rows"][0]
+    assert women["label"] == "Woman"
+    assert [(c.count, c.share) for c in women["cells"]] == [
+        (7, 77.8),
+        (5, 83.3),
+        (3, 75.0),
+        (2, 100.0),
+    ]
+
+
+def test_the_matched_stage_appears_once_the_matching_engine_provides_it(call, operator):
+    from django.db.models import Q
+
+    applications = _funnel_call(call, operator)
+    try:
+        funnel.provide_matched_stage(lambda: Q(pk=applications["W1"].pk))
+        figures = funnel.compute(call)
+    finally:
+        funnel._matched_condition = None
+    assert figures["stages"][-1] == "matched" and figures["totals"]["matched"] == 1
+    assert "matched" not in funnel.compute(call)["stages"]
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        # One small group: the smallest other non-empty group is hidden with it.
+        ([7, 2, 0, 0, 0], ["hidden", "fewer_than_5", "exact", "exact", "exact"]),
+        # Two small groups that cannot be told apart protect each other.
+        ([8, 3, 2, 0, 0], ["exact", "fewer_than_5", "fewer_than_5", "exact", "exact"]),
+        # 1 + 1 = 2 gives both away: a large group is hidden as well.
+        ([9, 1, 1, 0, 0], ["hidden", "fewer_than_5", "fewer_than_5", "exact", "exact"]),
+        # Hiding the 5 alone would leave 2 = 7 − 5 (the reader knows it is at most the 5
+        # shown): both groups of five are hidden.
+        ([5, 2, 5, 0, 0], ["hidden", "fewer_than_5", "hidden", "exact", "exact"]),
+        ([10, 6, 0, 0, 0], ["exact", "exact", "exact", "exact", "exact"]),
+    ],
+)
+def test_secondary_suppression_keeps_small_groups_from_being_worked_out(values, expected):
+    assert funnel.suppress(values) == expected
+
+
+def test_a_stage_that_cannot_be_protected_is_hidden_in_both_tables():
+    # 6 = 5 + 1: even with the 5 hidden, the 1 follows (hidden groups hold at least 5).
+    assert funnel.suppress([5, 1, 0, 0, 0]) is None
+    figures = {
+        "stages": ["applied"],
+        "totals": {"applied": 6},
+        "gender": {"woman": {"applied": 5}, "man": {"applied": 1}},
+        "innovator_type": {"entrepreneur": {"applied": 6}},
+    }
+    shown = funnel.present(figures, exact=False)
+    assert shown["totals"][0].shown == "hidden"
+    for table in shown["tables"]:
+        assert {row["cells"][0].shown for row in table["rows"]} == {"hidden"}
+    assert funnel.present(figures, exact=True)["totals"][0].count == 6
+
+
+def test_a_stage_under_five_shows_no_groups():
+    figures = {
+        "stages": ["selected"],
+        "totals": {"selected": 3},
+        "gender": {"woman": {"selected": 3}},
+        "innovator_type": {"student": {"selected": 3}},
+    }
+    shown = funnel.present(figures, exact=False)
+    assert shown["totals"][0].shown == "fewer_than_5"
+    for table in shown["tables"]:
+        assert {row["cells"][0].shown for row in table["rows"]} == {"hidden"}
+
+
+def test_the_funnel_page_is_exact_for_operators_suppressed_for_the_steering_group(
+    client_as, call, operator, people
+):
+    _funnel_call(call, operator)
+    url = f"/recruitment/calls/{call.pk}/funnel/"
+    exact = client_as(operator).get(url).content.decode()
+    assert "77.8 %" in exact and "fewer than 5" not in exact.split("<h2>")[1]
+    for role in (Role.STEERING_GROUP, Role.NEEDS_OWNER):
+        page = client_as(people[role]).get(url).content.decode()
+        now = page.split("<h2>Now</h2>")[1].split("<h2>")[0]
+        assert "fewer than 5" in now and "hidden" in now
+        # Men: 2 applied — never shown as a number or a share to them.
+        man_row = now.split('<th scope="row">Man</th>')[1].split("</tr>")[0]
+        assert "2" not in man_row and "%" not in man_row
+    for role in (Role.INNOVATOR, Role.REVIEWER, Role.OBSERVER, "outsider"):
+        assert client_as(people[role]).get(url).status_code == 403
+
+
+def test_snapshots_keep_the_figures_of_their_moment(client_as, call, operator, people):
+    applications = _funnel_call(call, operator)
+    before = FunnelSnapshot.objects.filter(call=call).latest("taken_at", "pk")
+    stored = before.figures
+    # Later, an applicant's profile changes (here directly, as any later edit would).
+    Application.objects.filter(pk=applications["M1"].pk).update(gender="woman")
+    assert funnel.compute(call)["gender"]["man"]["applied"] == 1
+    before.refresh_from_db()
+    assert before.figures == stored and stored["gender"]["man"]["applied"] == 2
+    page = client_as(operator).get(f"/recruitment/calls/{call.pk}/funnel/").content.decode()
+    now, history = page.split("<h2>At each decision</h2>")
+    man_now = now.split('<th scope="row">Man</th>')[1].split("</tr>")[0]
+    man_then = history.split('<th scope="row">Man</th>')[1].split("</tr>")[0]
+    assert man_now.startswith("<td>1 ") and man_then.startswith("<td>2 ")
+    assert "Lab invitation cancelled" in history
+
+
+def test_snapshot_reasons_are_checked(call, operator):
+    with pytest.raises(ValueError, match="Unknown funnel snapshot reason"):
+        services.snapshot_funnel(call, reason="whim", by=operator)
+    snapshot = services.snapshot_funnel(call, reason="decision", by=operator)
+    assert snapshot.figures["totals"]["applied"] == 0
+
+
+# --- The API ---
+
+
+def test_api_operator_sets_out_times_and_invites(client_as, call, operator):
+    application = _shortlisted(call, operator)
+    other = _apply(call, "Inte kortlistad")
+    client = client_as(operator)
+    response = client.post(
+        f"/api/calls/{call.pk}/lab-slots",
+        {"starts_at": "2030-11-05T09:00:00", "ends_at": "2030-11-05T12:00:00", "place": "Sal 1"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    slot = response.json()
+    assert slot["starts_at"].startswith("2030-11-05T08:00:00") or "+01:00" in slot["starts_at"]
+    assert LabSlot.objects.get(pk=slot["id"]).starts_at == LAB_DAY.replace(hour=9)
+    bad = client.post(
+        f"/api/calls/{call.pk}/lab-slots",
+        {"starts_at": "2030-11-05T12:00:00", "ends_at": "2030-11-05T09:00:00"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422 and LabSlot.objects.count() == 1
+    refused = client.post(
+        f"/api/calls/{call.pk}/lab-invitations",
+        {"application_id": other.pk, "slot_id": slot["id"]},
+        content_type="application/json",
+    )
+    assert refused.status_code == 422
+    assert "Only shortlisted" in str(refused.json()["errors"])
+    invited = client.post(
+        f"/api/calls/{call.pk}/lab-invitations",
+        {"application_id": application.pk, "slot_id": slot["id"]},
+        content_type="application/json",
+    )
+    assert invited.status_code == 201
+    assert invited.json()["status"] == "invited" and invited.json()["sequence"] == 0
+    slots = client.get(f"/api/calls/{call.pk}/lab-slots").json()
+    assert slots[0]["places_taken"] == 1
+    listed = client.get(f"/api/calls/{call.pk}/lab-invitations").json()
+    assert [item["application_id"] for item in listed] == [application.pk]
+    cancelled = client.post(f"/api/lab-invitations/{invited.json()['id']}/cancel")
+    assert cancelled.json()["status"] == "cancelled" and cancelled.json()["sequence"] == 1
+
+
+def test_api_applicant_answers_their_invitation(client_as, call, operator, people):
+    application = _shortlisted(call, operator)
+    invitation = services.invite(application, _slot(call, operator), by=operator)
+    client = client_as(application.applicant)
+    mine = client.get("/api/lab-invitations/mine").json()
+    assert [item["id"] for item in mine] == [invitation.pk]
+    assert mine[0]["place"] == "Stadshuset, sal Forsen" and mine[0]["call_id"] == call.pk
+    url = f"/api/lab-invitations/{invitation.pk}/response"
+    answer = client.post(url, {"answer": "accept"}, content_type="application/json")
+    assert answer.status_code == 200 and answer.json()["status"] == "accepted"
+    wrong = client.post(url, {"answer": "perhaps"}, content_type="application/json")
+    assert wrong.status_code == 422
+    assert (
+        client_as(operator)
+        .post(url, {"answer": "decline"}, content_type="application/json")
+        .status_code
+        == 403
+    )
+    stranger = client_as(people[Role.OBSERVER])
+    assert (
+        stranger.post(url, {"answer": "decline"}, content_type="application/json").status_code
+        == 404
+    )
+    assert stranger.get("/api/lab-invitations/mine").json() == []
+
+
+def test_api_funnel_has_the_pages_suppression(client_as, call, operator, people):
+    _funnel_call(call, operator)
+    exact = client_as(operator).get(f"/api/calls/{call.pk}/funnel").json()
+    assert exact["exact"] is True
+    men = exact["tables"][0]["rows"][1]
+    assert men["code"] == "man" and men["cells"][0] == {
+        "stage": "applied",
+        "shown": "exact",
+        "count": 2,
+        "share": 22.2,
+    }
+    suppressed = client_as(people[Role.STEERING_GROUP]).get(f"/api/calls/{call.pk}/funnel").json()
+    assert suppressed["exact"] is False
+    men = suppressed["tables"][0]["rows"][1]
+    assert men["cells"][0] == {
+        "stage": "applied",
+        "shown": "fewer_than_5",
+        "count": None,
+        "share": None,
+    }
+    women = suppressed["tables"][0]["rows"][0]
+    assert women["cells"][0]["shown"] == "hidden"  # else 9 − 7 would give the men away
+    snapshots = client_as(people[Role.NEEDS_OWNER]).get(f"/api/calls/{call.pk}/funnel/snapshots")
+    items = snapshots.json()["items"]
+    assert items and all(item["funnel"]["exact"] is False for item in items)
+    assert client_as(people[Role.OBSERVER]).get(f"/api/calls/{call.pk}/funnel").status_code == 403
+
+
+# --- Queries ---
+
+
+def test_lab_and_funnel_pages_do_not_grow_with_applications(client_as, call, operator):
+    slot = _slot(call, operator, capacity=50)
+    _slot(call, operator, 13, capacity=50)
+    client = client_as(operator)
+
+    def add(n, prefix):
+        for i in range(n):
+            application = _shortlisted(call, operator, f"{prefix}{i}", gender="man")
+            if i % 2:
+                services.invite(application, slot, by=operator)
+
+    def count(url):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    urls = [
+        f"/recruitment/calls/{call.pk}/lab/",
+        f"/recruitment/calls/{call.pk}/funnel/",
+        f"/calls/{call.pk}/reviews/",
+        f"/api/calls/{call.pk}/funnel",
+    ]
+    add(3, "A")
+    few = [count(url) for url in urls]
+    add(25, "B")
+    assert [count(url) for url in urls] == few
+    assert few[0] <= 10 and few[1] <= 10, few
+
+
+# --- The demo hook ---
+
+
+def test_the_demo_lab_invites_the_shortlisted(call, operator):
+    from samskapa.core.demo_lab import add_lab
+
+    for i in range(4):
+        _shortlisted(call, operator, f"Demo {i}")
+    _apply(call, "Inte kortlistad")
+    slots = add_lab(call, operator)
+    assert len(slots) == 2 and slots[0].starts_at.astimezone(STOCKHOLM).hour == 9
+    assert [slot.invitations.count() for slot in slots] == [3, 1]
