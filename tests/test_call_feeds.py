@@ -76,3 +76,53 @@ def test_a_challenge_page_invites_to_its_open_calls(client, programme, calls):
     page = client.get(f"/portal/challenges/{challenge.pk}/").content.decode()
     assert "Öppen utlysning" in page
     assert "Stängd utlysning" not in page and "Kommande utlysning" not in page
+
+
+def test_the_calendar_has_the_coming_lab_times_without_names_or_links(client, calls):
+    from samskapa.recruitment.models import LabInvitation, LabSlot
+    from tests import factories
+
+    now = timezone.now()
+    closed = calls["closed"]  # its lab comes after the deadline: still in the calendar
+    coming = LabSlot.objects.create(
+        call=closed,
+        starts_at=now + timedelta(days=10),
+        ends_at=now + timedelta(days=10, hours=3),
+        place="Stadshuset, sal Forsen",
+        video_url="https://meet.example.se/hemlig",
+        note="Ta med en pitch, Anna.",
+        capacity=2,
+    )
+    LabSlot.objects.create(  # over
+        call=closed,
+        starts_at=now - timedelta(days=3),
+        ends_at=now - timedelta(days=3) + timedelta(hours=3),
+        place="Gamla salen",
+    )
+    LabSlot.objects.create(  # of a call not yet published
+        call=calls["coming"],
+        starts_at=now + timedelta(days=40),
+        ends_at=now + timedelta(days=40, hours=2),
+        place="Hemliga salen",
+    )
+    applicant = factories.person(full_name="Anna Andersson")
+    application = closed.applications.create(
+        applicant=applicant, status="submitted", shortlisted=True
+    )
+    LabInvitation.objects.create(application=application, slot=coming)
+
+    response = client.get("/portal/calls/deadlines.ics")
+    body = response.content.decode()
+    labs = [
+        event
+        for event in Calendar.from_ical(response.content).walk("VEVENT")
+        if str(event["uid"]).startswith("lab-slot-")
+    ]
+    assert len(labs) == 1
+    event = labs[0]
+    assert "Stängd utlysning" in str(event["summary"])
+    assert event.decoded("dtstart") == coming.starts_at.replace(microsecond=0)
+    assert event.decoded("dtend") == coming.ends_at.replace(microsecond=0)
+    assert str(event["location"]) == "Stadshuset, sal Forsen"
+    for private in ("Anna", applicant.email, "hemlig", "Gamla salen", "Hemliga salen"):
+        assert private not in body
