@@ -197,9 +197,106 @@ MATRIX = [
     ),
     ("API: list organisations", "GET", "/api/organisations", "401 200 200 200 200 200 200 200"),
     ("API: create organisation", "POST", "/api/organisations", "401 403 201 403 403 403 403 403"),
+    (
+        "Recruitment lab of a call",
+        "GET",
+        "/recruitment/calls/{k}/lab/",
+        "302 403 200 403 403 403 403 403",
+    ),
+    ("Add a lab time", "POST", "/recruitment/calls/{k}/lab/", "302 403 302 403 403 403 403 403"),
+    ("Change a lab time", "GET", "/recruitment/slots/{s}/edit/", "302 404 200 404 404 404 404 404"),
+    (
+        "Invite to the recruitment lab",
+        "POST",
+        "/recruitment/applications/{a}/invite/",
+        "302 404 302 404 404 404 404 404",
+    ),
+    (
+        "Move a lab invitation",
+        "POST",
+        "/recruitment/invitations/{i}/move/",
+        "302 404 302 404 404 404 404 404",
+    ),
+    (
+        "Cancel a lab invitation",
+        "POST",
+        "/recruitment/invitations/{i}/cancel/",
+        "302 404 302 404 404 404 404 404",
+    ),
+    (
+        "Answer another's lab invitation",
+        "POST",
+        "/recruitment/invitations/{i}/respond/",
+        "302 404 403 404 404 404 404 404",
+    ),
+    (
+        "Another's lab invitation (.ics)",
+        "GET",
+        "/recruitment/invitations/{i}/invitation.ics",
+        "302 404 200 404 404 404 404 404",
+    ),
+    (
+        "Funnel of a call",
+        "GET",
+        "/recruitment/calls/{k}/funnel/",
+        "302 403 200 200 200 403 403 403",
+    ),
+    (
+        "API: a call's lab times",
+        "GET",
+        "/api/calls/{k}/lab-slots",
+        "401 403 200 403 403 403 403 403",
+    ),
+    ("API: add a lab time", "POST", "/api/calls/{k}/lab-slots", "401 403 201 403 403 403 403 403"),
+    (
+        "API: a call's lab invitations",
+        "GET",
+        "/api/calls/{k}/lab-invitations",
+        "401 403 200 403 403 403 403 403",
+    ),
+    (
+        "API: invite to the recruitment lab",
+        "POST",
+        "/api/calls/{k}/lab-invitations",
+        "401 403 422 403 403 403 403 403",
+    ),
+    (
+        "API: my lab invitations",
+        "GET",
+        "/api/lab-invitations/mine",
+        "401 200 200 200 200 200 200 200",
+    ),
+    (
+        "API: answer another's lab invitation",
+        "POST",
+        "/api/lab-invitations/{i}/response",
+        "401 404 403 404 404 404 404 404",
+    ),
+    ("API: a call's funnel", "GET", "/api/calls/{k}/funnel", "401 403 200 200 200 403 403 403"),
+    (
+        "API: a call's funnel snapshots",
+        "GET",
+        "/api/calls/{k}/funnel/snapshots",
+        "401 403 200 200 200 403 403 403",
+    ),
 ]
 
 POST_DATA = {
+    "/recruitment/calls/{k}/lab/": {
+        "starts_at": "2030-11-05T09:00",
+        "ends_at": "2030-11-05T12:00",
+        "place": "Stadshuset",
+        "capacity": "2",
+    },
+    "/api/calls/{k}/lab-slots": {
+        "starts_at": "2030-11-05T09:00:00",
+        "ends_at": "2030-11-05T12:00:00",
+        "place": "Stadshuset",
+    },
+    # The matrix's application is not shortlisted: the operator's invitation is refused (422).
+    "/api/calls/{k}/lab-invitations": {"application_id": 0, "slot_id": 0},
+    "/recruitment/invitations/{i}/respond/": {"answer": "accept"},
+    "/api/lab-invitations/{i}/response": {"answer": "accept"},
     "/programmes/{p}/members/": {
         "email": "new.person@example.se",
         "full_name": "Ny Person",
@@ -232,6 +329,7 @@ def test_role_action_matrix(client_as, programme, people, label, method, path, r
     challenge = _draft_challenge(programme, people[Role.NEEDS_OWNER])
     call, application = _open_call_with_application(programme, people[Role.OPERATOR], challenge)
     reviewed = _application_cleared_for_review(programme, people, call)
+    slot, invitation = _lab_with_invitation(call, people[Role.OPERATOR])
     url = path.format(
         p=programme.pk,
         m=removable.pk,
@@ -241,6 +339,8 @@ def test_role_action_matrix(client_as, programme, people, label, method, path, r
         k=call.pk,
         a=application.pk,
         r=reviewed.pk,
+        s=slot.pk,
+        i=invitation.pk,
     )
     client = client_as(None if role == "anonymous" else people[role])
     data = POST_DATA.get(path)
@@ -323,6 +423,33 @@ def _application_cleared_for_review(programme, people, call):
     application = calls.submit_application(application, by=applicant)
     calls.declare_conflict(application, by=reviewer, conflicted=False)
     return application
+
+
+def _lab_with_invitation(call, operator):
+    """A time of the call's lab, and a shortlisted applicant (none of the roles) invited to it."""
+    from samskapa.recruitment import services as recruitment
+
+    applicant = factories.person()
+    application = calls.submit_application(
+        calls.save_draft(
+            calls.application_for(call, applicant),
+            by=applicant,
+            answers={},
+            innovator_type="student",
+        ),
+        by=applicant,
+    )
+    calls.set_shortlisted(application, by=operator, shortlisted=True)
+    now = timezone.now()
+    slot = recruitment.add_slot(
+        call,
+        by=operator,
+        starts_at=now + timedelta(days=20),
+        ends_at=now + timedelta(days=20, hours=3),
+        place="Stadshuset",
+        capacity=2,
+    )
+    return slot, recruitment.invite(application, slot, by=operator)
 
 
 def test_docs_show_the_same_matrix():
