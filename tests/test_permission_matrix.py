@@ -9,12 +9,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from samskapa.accounts.models import ApiToken, Role
 from samskapa.calls import services as calls
 from samskapa.challenges.models import Challenge, ChallengeStatus
 from tests import factories
+from tests.test_uploads import pdf_bytes
 
 ROLES = ["anonymous", "outsider", *[role.value for role in Role]]
 
@@ -76,6 +78,18 @@ MATRIX = [
         "GET",
         "/calls/applications/{a}/",
         "302 404 200 404 404 404 404 404",
+    ),
+    (
+        "A file of another's application to an open call",
+        "GET",
+        "/calls/applications/{a}/files/{f}/",
+        "302 404 200 404 404 404 404 404",
+    ),
+    (
+        "A file of an application after declaring no conflict",
+        "GET",
+        "/calls/applications/{r}/files/{g}/",
+        "302 404 200 404 404 404 200 404",
     ),
     (
         "Review panel of a call",
@@ -161,6 +175,18 @@ MATRIX = [
         "GET",
         "/api/calls/{k}/applications",
         "401 200 200 200 200 200 200 200",
+    ),
+    (
+        "API: a file of another's application",
+        "GET",
+        "/api/applications/{a}/files/{f}",
+        "401 404 200 404 404 404 404 404",
+    ),
+    (
+        "API: a file of an application after declaring no conflict",
+        "GET",
+        "/api/applications/{r}/files/{g}",
+        "401 404 200 404 404 404 200 404",
     ),
     ("API: a call's rubric", "GET", "/api/calls/{k}/criteria", "401 200 200 200 200 200 200 200"),
     (
@@ -341,6 +367,8 @@ def test_role_action_matrix(client_as, programme, people, label, method, path, r
         r=reviewed.pk,
         s=slot.pk,
         i=invitation.pk,
+        f=application.files.get().pk,
+        g=reviewed.files.get().pk,
     )
     client = client_as(None if role == "anonymous" else people[role])
     data = POST_DATA.get(path)
@@ -396,9 +424,23 @@ def _open_call_with_application(programme, operator, draft):
         calls.application_for(call, applicant),
         by=applicant,
         answers={},
+        files=_a_pdf_for(call, operator),
         innovator_type="student",
     )
     return call, calls.submit_application(application, by=applicant)
+
+
+@pytest.fixture(autouse=True)
+def _private_uploads(settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private-uploads"
+
+
+def _a_pdf_for(call, operator):
+    """A file question on the call, and a real PDF to upload for it."""
+    [question] = calls.set_questions(
+        call, [{"kind": "file", "label": "Affärsplan", "allowed_types": ["pdf"]}], by=operator
+    )
+    return {question.pk: SimpleUploadedFile("plan.pdf", pdf_bytes(), "application/pdf")}
 
 
 def _application_cleared_for_review(programme, people, call):
@@ -418,7 +460,11 @@ def _application_cleared_for_review(programme, people, call):
     calls.assign_reviewer(other, reviewer, by=operator)
     applicant = factories.person()
     application = calls.save_draft(
-        calls.application_for(other, applicant), by=applicant, answers={}, innovator_type="student"
+        calls.application_for(other, applicant),
+        by=applicant,
+        answers={},
+        files=_a_pdf_for(other, operator),
+        innovator_type="student",
     )
     application = calls.submit_application(application, by=applicant)
     calls.declare_conflict(application, by=reviewer, conflicted=False)
