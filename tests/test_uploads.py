@@ -19,7 +19,8 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
@@ -125,6 +126,24 @@ def docx_bytes() -> bytes:
             ),
             ("_rels/.rels", _RELS % "word/document.xml"),
             ("word/document.xml", document),
+        ]
+    )
+
+
+def docm_bytes() -> bytes:
+    """A macro-enabled Word document: another type than .docx, whatever its name."""
+    return _zip(
+        [
+            (
+                "[Content_Types].xml",
+                _content_types("word/document.xml", "wordprocessingml.document.main+xml").replace(
+                    "vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+                    "vnd.ms-word.document.macroEnabled.main+xml",
+                ),
+            ),
+            ("_rels/.rels", _RELS % "word/document.xml"),
+            ("word/document.xml", "<w:document/>"),
+            ("word/vbaProject.bin", b"\xd0\xcf\x11\xe0"),
         ]
     )
 
@@ -313,6 +332,8 @@ def test_real_files_are_recognised_by_their_content(name, content, allowed, kind
         ("faktura.pdf", exe_bytes(), ["pdf"], "is not a type allowed here"),
         # a plain ZIP archive renamed .docx is not a Word document
         ("plan.docx", _zip([("plan.txt", "hej")]), ["docx"], "is not a type allowed here"),
+        # a macro-enabled Word document renamed .docx
+        ("plan.docx", docm_bytes(), ["docx"], "is not a type allowed here"),
         # a Word document where only spreadsheets are allowed
         ("plan.docx", docx_bytes(), ["xlsx"], "is not a type allowed here"),
         # a PNG renamed .pdf: an allowed type, but not what its name says
@@ -835,3 +856,17 @@ def test_the_api_withholds_file_names_under_blind_review(
     assert response.status_code == 200 and "Ada" not in response["Content-Disposition"]
     [item] = client_as(operator).get(f"/api/calls/{blind.pk}/applications").json()["items"]
     assert item["files"][0]["name"] == "Ada_CV.pdf"
+
+
+def test_the_api_list_of_applications_does_not_grow_in_queries_with_files(
+    client_as, call, operator, django_assert_max_num_queries
+):
+    client = client_as(operator)
+    _submitted_with_plan(call, factories.person())
+    with CaptureQueriesContext(connection) as one:
+        assert len(client.get(f"/api/calls/{call.pk}/applications").json()["items"]) == 1
+    for _ in range(4):
+        _submitted_with_plan(call, factories.person())
+    with django_assert_max_num_queries(len(one)):
+        items = client.get(f"/api/calls/{call.pk}/applications").json()["items"]
+    assert len(items) == 5 and all(len(item["files"]) == 1 for item in items)
