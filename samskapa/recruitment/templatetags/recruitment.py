@@ -51,3 +51,15 @@ def lab_for(call):
 @register.filter
 def invitation_for(lab, application):
     return lab["invitations"].get(application.pk)
+
+
+@register.inclusion_tag("recruitment/_links.html", takes_context=True)
+def recruitment_links(context, call):
+    """Links to the call's lab (its operators) and funnel (operators, steering group, needs
+    owners), for a page about the call. No query."""
+    user = context["request"].user
+    return {
+        "call": call,
+        "lab": permissions.can(user, "call.manage_lab", call),
+        "funnel": permissions.can(user, "call.view_funnel", call),
+    }
