@@ -822,3 +822,16 @@ def test_the_links_tag_offers_each_role_what_it_may_open(rf, call, operator, peo
     steering = links(people[Role.STEERING_GROUP])
     assert "/lab/" not in steering and "/funnel/" in steering
     assert links(people[Role.OBSERVER]).strip() == ""
+
+
+def test_a_snapshot_group_no_longer_offered_counts_as_not_stated():
+    figures = {
+        "stages": ["applied"],
+        "totals": {"applied": 12},
+        "gender": {"woman": {"applied": 9}, "retired-choice": {"applied": 3}},
+        "innovator_type": {"student": {"applied": 12}},
+    }
+    rows = funnel.present(figures, exact=True)["tables"][0]["rows"]
+    assert {row["code"]: row["cells"][0].count for row in rows}["not_stated"] == 3
+    rows = funnel.present(figures, exact=False)["tables"][0]["rows"]
+    assert {row["code"]: row["cells"][0].shown for row in rows}["not_stated"] == "fewer_than_5"

@@ -105,6 +105,9 @@ DIMENSIONS = (
 )
 
 
+_GROUPS = {name: groups for name, _title, groups in DIMENSIONS}
+
+
 def compute(call) -> dict:
     """The call's funnel now, exactly: one query, whatever the number of applications. The
     result is JSON (it is what a FunnelSnapshot stores)."""
@@ -162,6 +165,7 @@ def present(figures: dict, *, exact: bool) -> dict:
     [{"code", "label", "cells": [Cell]}]}]}."""
     codes = list(figures["stages"])
     totals = figures["totals"]
+    figures = {**figures, **{name: _known_groups(figures, name, codes) for name, *_ in DIMENSIONS}}
     states = {name: {} for name, _title, _groups in DIMENSIONS}  # name -> code -> [state]
     total_states = {}
     for code in codes:
@@ -208,6 +212,21 @@ def present(figures: dict, *, exact: bool) -> dict:
         "totals": [_cell(total_states[code], totals[code], totals[code]) for code in codes],
         "tables": tables,
     }
+
+
+def _known_groups(figures: dict, name: str, codes: list[str]) -> dict:
+    """A table's stored groups, those no longer among the choices counted as not stated (so
+    that the groups shown still add up to the total)."""
+    groups = {value for value, _label in _GROUPS[name]}
+    known = {
+        value: dict(counts) for value, counts in figures.get(name, {}).items() if value in groups
+    }
+    for value, counts in figures.get(name, {}).items():
+        if value not in groups:
+            merged = known.setdefault(NOT_STATED, dict.fromkeys(codes, 0))
+            for code in codes:
+                merged[code] = merged.get(code, 0) + counts.get(code, 0)
+    return known
 
 
 def _cell(state: str, count: int, total: int) -> Cell:
