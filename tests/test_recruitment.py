@@ -335,7 +335,7 @@ def test_a_full_time_refuses_more_invitations_and_stores_nothing(call, operator)
     first = services.invite(_shortlisted(call, operator, "Ada"), slot, by=operator)
     second = _shortlisted(call, operator, "Bo")
     snapshots = FunnelSnapshot.objects.count()
-    with pytest.raises(ValidationError, match=r"is full \(1 places\)"):
+    with pytest.raises(ValidationError, match=r"is full \(1 place\)"):
         services.invite(second, slot, by=operator)
     assert not LabInvitation.objects.filter(application=second).exists()
     assert FunnelSnapshot.objects.count() == snapshots
@@ -387,7 +387,7 @@ def test_a_time_with_invitations_cannot_be_removed(client_as, call, operator):
     invitation = services.invite(_shortlisted(call, operator), slot, by=operator)
     client = client_as(operator)
     response = client.post(f"/recruitment/slots/{slot.pk}/remove/", follow=True)
-    assert "move or cancel them before you remove it" in response.content.decode()
+    assert "1 invitation is to this time" in response.content.decode()
     assert LabSlot.objects.filter(pk=slot.pk).exists()
     services.cancel(invitation, by=operator)
     client.post(f"/recruitment/slots/{slot.pk}/remove/")

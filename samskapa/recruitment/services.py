@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from samskapa.accounts import permissions
 from samskapa.accounts.models import User
@@ -72,9 +73,12 @@ def update_slot(slot: LabSlot, *, by: User, **fields) -> LabSlot:
     if slot.capacity < taken:
         raise ValidationError(
             {
-                "capacity": _(
+                "capacity": ngettext(
+                    "%(count)s invited applicant holds a place at this time: the capacity "
+                    "cannot be less. Move or cancel invitations first.",
                     "%(count)s invited applicants hold a place at this time: the capacity "
-                    "cannot be less. Move or cancel invitations first."
+                    "cannot be less. Move or cancel invitations first.",
+                    taken,
                 )
                 % {"count": taken}
             }
@@ -113,9 +117,12 @@ def remove_slot(slot: LabSlot, *, by: User) -> None:
     active = slot.invitations.exclude(status=InvitationStatus.CANCELLED).count()
     if active:
         raise ValidationError(
-            _(
+            ngettext(
+                "%(count)s invitation is to this time (invited, accepted or declined): move "
+                "or cancel it before you remove the time.",
                 "%(count)s invitations are to this time (invited, accepted or declined): move "
-                "or cancel them before you remove it."
+                "or cancel them before you remove the time.",
+                active,
             )
             % {"count": active}
         )
@@ -323,9 +330,12 @@ def _require_a_free_place(slot: LabSlot, message=None) -> None:
         raise ValidationError(
             {
                 "slot": message
-                or _(
+                or ngettext(
+                    "The time %(slot)s is full (%(capacity)s place). Choose another time or "
+                    "raise its capacity.",
                     "The time %(slot)s is full (%(capacity)s places). Choose another time or "
-                    "raise its capacity."
+                    "raise its capacity.",
+                    slot.capacity,
                 )
                 % {"slot": slot, "capacity": slot.capacity}
             }
