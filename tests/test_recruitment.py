@@ -805,6 +805,7 @@ def test_the_demo_lab_invites_the_shortlisted(call, operator):
     _apply(call, "Inte kortlistad")
     slots = add_lab(call, operator)
     assert len(slots) == 2 and slots[0].starts_at.astimezone(STOCKHOLM).hour == 9
+    assert slots[0].starts_at > timezone.now()  # the invited can still answer
     assert [slot.invitations.count() for slot in slots] == [3, 1]
 
 

@@ -1,5 +1,6 @@
-"""The demo's recruitment lab: two times three weeks after a call's deadline, one in the city
-hall and one by video, with the call's shortlisted applicants invited to them."""
+"""The demo's recruitment lab: two times three weeks after a call's deadline (or two weeks from
+today, whichever is later), one in the city hall and one by video, with the call's shortlisted
+applicants invited to them."""
 
 from datetime import datetime, time, timedelta
 
@@ -17,7 +18,11 @@ NOTE = "Ta med en pitch på fem minuter. Behovsägarna från förvaltningarna ä
 def add_lab(call, operator) -> list[LabSlot]:
     """Two lab times for `call` and an invitation for each of its shortlisted applications,
     filling the first time before the second. Returns the times."""
-    day = timezone.localtime(call.closes_at, STOCKHOLM).date() + timedelta(weeks=3)
+    # Three weeks after the deadline, but never in the past: the demo's invitees can answer.
+    day = max(
+        timezone.localtime(call.closes_at, STOCKHOLM).date() + timedelta(weeks=3),
+        timezone.localdate(timezone=STOCKHOLM) + timedelta(weeks=2),
+    )
 
     def at(hour):
         return datetime.combine(day, time(hour), tzinfo=STOCKHOLM)
