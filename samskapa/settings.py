@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "samskapa.challenges",
     "samskapa.calls",
     "samskapa.recruitment",
+    "samskapa.matching",
     "samskapa.api",
 ]
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("challenges/", include("samskapa.challenges.urls")),
     path("calls/", include("samskapa.calls.urls")),
     path("recruitment/", include("samskapa.recruitment.urls")),
+    path("matching/", include("samskapa.matching.urls")),
     path("portal/", include("samskapa.challenges.portal_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

@@ -61,6 +61,9 @@ PROGRAMME_ACTIONS: dict[str, frozenset[Role]] = {
     # (recruitment/funnel.py suppresses them for everyone else).
     "call.view_funnel": frozenset({Role.OPERATOR, Role.STEERING_GROUP, Role.NEEDS_OWNER}),
     "call.view_funnel_exact": OPERATOR_ONLY,
+    # Matching (samskapa/matching): run the engine on a closed call, read its runs and their
+    # whiteboard, lock or exclude pairs, compare runs, confirm the matches.
+    "call.match": OPERATOR_ONLY,
 }
 
 # Actions a needs owner may take only on records of a department they act for.
@@ -317,6 +320,12 @@ def _visible_funnel_snapshots(user, qs):
     return qs.filter(call__programme_id__in=_my_programme_ids(user, roles=viewers))
 
 
+def _visible_matching_records(user, qs):
+    # Runs and matches exist for every member of the programme to know of (403, not 404);
+    # acting on them or reading them is "call.match".
+    return qs.filter(call__programme_id__in=_my_programme_ids(user))
+
+
 def _visible_audit_entries(user, qs):
     scope = Q(programme_id__in=_my_programme_ids(user, roles=OPERATOR_ONLY))
     if user.has_perm("organisations.change_organisation"):
@@ -337,6 +346,8 @@ _VISIBILITY = {
     "recruitment.LabSlot": _visible_lab_slots,
     "recruitment.LabInvitation": _visible_lab_invitations,
     "recruitment.FunnelSnapshot": _visible_funnel_snapshots,
+    "matching.MatchingRun": _visible_matching_records,
+    "matching.Match": _visible_matching_records,
 }
 
 

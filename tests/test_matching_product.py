@@ -1,0 +1,630 @@
+"""Matching in the product: the engine's input built from a call with the panel's scores, runs
+stored as they were, the whiteboard (lock, exclude, run again), comparing runs, confirming, the
+permissions, the API and the pages' queries.
+
+The scenario (scores out of 5 = the panel's mean out of 100 / 20; preference weight 1):
+
+    Anna (woman)   ranks Ensamhet, Vardag   mean 100 → 5
+    Bo (man)       ranks Ensamhet only      mean  80 → 4
+    Cissi (woman)  ranks Vardag, Ensamhet   mean  60 → 3
+    Dan (man)      ranks nothing            mean  40 → 2   (scored at both challenges)
+    Eva (woman)    neither shortlisted nor selected: never a candidate
+
+With two places at each challenge the optimum is Ensamhet: Anna, Bo; Vardag: Cissi, Dan
+(total 6 + 5 + 4 + 2 = 17).
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from samskapa.accounts.models import Role
+from samskapa.audit.models import AuditEntry
+from samskapa.calls import services as calls
+from samskapa.calls.models import (
+    Application,
+    ApplicationStatus,
+    Call,
+    QuestionKind,
+    Review,
+    Score,
+)
+from samskapa.challenges.models import Challenge, ChallengeStatus
+from samskapa.matching import services
+from samskapa.matching.models import ImmutableRecord, Match, MatchingRun
+from samskapa.recruitment import funnel
+from samskapa.recruitment.models import FunnelSnapshot
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+PEOPLE = [  # name, gender, ranking (by challenge key), score 1–5
+    ("Anna Andersson", "woman", ["E", "V"], 5),
+    ("Bo Berg", "man", ["E"], 4),
+    ("Cissi Carlsson", "woman", ["V", "E"], 3),
+    ("Dan Dahl", "man", [], 2),
+    ("Eva Ek", "woman", ["V"], 5),
+]
+
+
+def closed_call_with_reviews(programme, operator, *, shortlist=("Anna", "Bo", "Cissi", "Dan")):
+    """A call for two published challenges that has closed, with five applications scored by
+    one reviewer on a one-criterion rubric, and the named applicants shortlisted. Returns
+    (call, {"E": Ensamhet, "V": Vardag}, {first name: application})."""
+    challenges = {}
+    for key, title in (("E", "Ensamhet"), ("V", "Meningsfull vardag")):
+        department = factories.department()
+        programme.needs_owners.add(department)
+        challenges[key] = Challenge.objects.create(
+            programme=programme,
+            department=department,
+            title=title,
+            need="n",
+            target_group="t",
+            desired_effects="d",
+            status=ChallengeStatus.PUBLISHED,
+        )
+    now = timezone.now()
+    call = calls.create_call(
+        programme,
+        by=operator,
+        title="Höstens utlysning",
+        eligibility="Alla",
+        opens_at=now - timedelta(days=30),
+        closes_at=now + timedelta(days=1),
+        challenges=list(challenges.values()),
+    )
+    calls.set_questions(
+        call,
+        [{"id": None, "kind": QuestionKind.RANKING, "label": "Rangordna", "required": False}],
+        by=operator,
+    )
+    criterion = calls.add_criterion(call, by=operator, name="Nytta", weight=Decimal(1), scale_max=5)
+    reviewer = factories.member(programme, Role.REVIEWER)
+    calls.assign_reviewer(call, reviewer, by=operator)
+    applications = {}
+    for name, gender, ranking, _score in PEOPLE:
+        person = factories.person(full_name=name)
+        draft = calls.save_draft(
+            calls.application_for(call, person),
+            by=person,
+            answers={},
+            ranking=[challenges[key].pk for key in ranking],
+            innovator_type="student",
+            gender=gender,
+        )
+        applications[name.split()[0]] = calls.submit_application(draft, by=person)
+    for name, _gender, _ranking, score in PEOPLE:
+        application = applications[name.split()[0]]
+        calls.declare_conflict(application, by=reviewer, conflicted=False)
+        calls.submit_review(
+            application, by=reviewer, scores={criterion.pk: {"value": score, "comment": ""}}
+        )
+    Call.objects.filter(pk=call.pk).update(closes_at=now - timedelta(days=1))
+    call.refresh_from_db()
+    for name in shortlist:
+        calls.set_shortlisted(applications[name], by=operator, shortlisted=True)
+    return call, challenges, applications
+
+
+@pytest.fixture
+def scenario(programme, operator):
+    return closed_call_with_reviews(programme, operator)
+
+
+def _where(run) -> dict:
+    """First name → challenge title (None: not placed)."""
+    placed = services.placements(run)
+    titles = {services.challenge_key(c.pk): c.title for c in Challenge.objects.all()}
+    names = {
+        services.applicant_key(a.pk): a.applicant.full_name.split()[0]
+        for a in Application.objects.select_related("applicant")
+    }
+    return {names[a]: titles.get(c) for a, c in placed.items()}
+
+
+# --- Building the input ---
+
+
+def test_input_uses_the_panels_mean_scaled_to_five_and_the_rankings(scenario):
+    call, challenges, applications = scenario
+    prepared = services.build_input(call)
+    assert prepared.basis == "shortlisted"
+    data = prepared.data
+    by_id = {a["id"]: a for a in data["applicants"]}
+    anna = by_id[services.applicant_key(applications["Anna"].pk)]
+    e, v = services.challenge_key(challenges["E"].pk), services.challenge_key(challenges["V"].pk)
+    assert anna["scores"] == {e: 5.0, v: 5.0} and anna["preferences"] == [e, v]
+    assert anna["gender"] == "woman"
+    bo = by_id[services.applicant_key(applications["Bo"].pk)]
+    assert bo["scores"] == {e: 4.0}  # only where he ranked
+    dan = by_id[services.applicant_key(applications["Dan"].pk)]
+    assert dan["scores"] == {e: 2.0, v: 2.0} and dan["preferences"] == []  # ranked none: all
+    assert services.applicant_key(applications["Eva"].pk) not in by_id
+    # Defaults: room for everyone, spread evenly, the 40 % balance of women and men.
+    assert [c["capacity"] for c in data["challenges"]] == [2, 2]
+    assert data["gender_balance"] == {
+        "scope": "overall",
+        "genders": ["woman", "man"],
+        "min_share": 0.4,
+    }
+
+
+def test_the_selected_applications_are_the_candidates_once_there_are_any(scenario, operator):
+    call, _challenges, applications = scenario
+    for name in ("Anna", "Eva"):
+        calls.decide(applications[name], by=operator, decision="selected", rationale="Stark.")
+    prepared = services.build_input(call)
+    assert prepared.basis == "selected"
+    assert {a.pk for a in prepared.applications} == {
+        applications["Anna"].pk,
+        applications["Eva"].pk,
+    }
+
+
+def test_nothing_to_match_and_an_open_call_are_refused_clearly(programme, operator):
+    call, _challenges, applications = closed_call_with_reviews(programme, operator, shortlist=())
+    with pytest.raises(ValidationError, match="selected or shortlisted"):
+        services.run_matching(call, by=operator)
+    Call.objects.filter(pk=call.pk).update(closes_at=timezone.now() + timedelta(days=2))
+    call.refresh_from_db()
+    with pytest.raises(ValidationError, match="match once it has closed"):
+        services.run_matching(call, by=operator)
+    assert not MatchingRun.objects.exists()
+
+
+def test_bad_settings_give_every_problem_and_store_nothing(scenario, operator):
+    call, challenges, applications = scenario
+    e, v = challenges["E"].pk, challenges["V"].pk
+    settings = {
+        "challenges": {str(e): {"capacity": 1, "min_filled": 2}, str(v): {"capacity": -1}},
+        "gender_balance": {"scope": "overall", "genders": ["woman"], "min_share": 0.7},
+        "locked": [[applications["Bo"].pk, v], [applications["Eva"].pk, e]],
+        "mode": "greedy",
+    }
+    with pytest.raises(ValidationError) as error:
+        services.run_matching(call, by=operator, settings=settings)
+    problems = error.value.message_dict
+    assert set(problems) >= {f"min_filled_{e}", f"capacity_{v}", "genders", "min_share", "locked"}
+    assert "more than its places" in problems[f"min_filled_{e}"][0]
+    assert any("did not rank Meningsfull vardag" in p for p in problems["locked"])
+    assert any("not one of this run's candidates" in p for p in problems["locked"])
+    assert "mode" in problems
+    with pytest.raises(ValidationError, match="both locked to and excluded"):
+        services.run_matching(
+            call,
+            by=operator,
+            settings={
+                "locked": [[applications["Anna"].pk, e]],
+                "excluded": [[applications["Anna"].pk, e]],
+            },
+        )
+    assert not MatchingRun.objects.exists()
+    assert not AuditEntry.objects.filter(action__startswith="matching.").exists()
+
+
+# --- Runs, the whiteboard, re-runs ---
+
+
+def test_a_run_is_stored_with_input_output_and_who_ran_it(scenario, operator):
+    call, _challenges, _applications = scenario
+    run = services.run_matching(call, by=operator)
+    assert (run.number, run.created_by, run.mode, run.candidates) == (
+        1,
+        operator,
+        "optimal",
+        "shortlisted",
+    )
+    assert run.feasible and run.objective == 17
+    assert _where(run) == {
+        "Anna": "Ensamhet",
+        "Bo": "Ensamhet",
+        "Cissi": "Meningsfull vardag",
+        "Dan": "Meningsfull vardag",
+    }
+    assert run.input == services.build_input(call).data
+    assert set(run.output) >= {"assignments", "unassigned", "explanations", "gender_shares"}
+    entry = AuditEntry.objects.get(action="matching.run.created")
+    assert entry.programme == call.programme and entry.changes["placed"] == [None, 4]
+    assert services.run_matching(call, by=operator).number == 2
+    # Immutable: kept as it was run.
+    run.label = "changed"
+    with pytest.raises(ImmutableRecord):
+        run.save()
+
+
+def test_locking_and_excluding_rerun_and_honour_the_choice(scenario, operator):
+    call, challenges, applications = scenario
+    first = services.run_matching(call, by=operator)
+    locked = services.rerun(
+        first, by=operator, change=("lock", applications["Cissi"].pk, challenges["E"].pk)
+    )
+    assert locked.based_on == first and locked.number == 2
+    assert _where(locked) == {
+        "Anna": "Meningsfull vardag",
+        "Bo": "Ensamhet",
+        "Cissi": "Ensamhet",
+        "Dan": "Meningsfull vardag",
+    }
+    assert locked.input["locked"] == [
+        [
+            services.applicant_key(applications["Cissi"].pk),
+            services.challenge_key(challenges["E"].pk),
+        ]
+    ]
+    # Excluding the locked pair drops the lock; the exclusion holds.
+    excluded = services.rerun(
+        locked, by=operator, change=("exclude", applications["Cissi"].pk, challenges["E"].pk)
+    )
+    assert excluded.settings["locked"] == []
+    excluded = services.rerun(
+        excluded, by=operator, change=("exclude", applications["Anna"].pk, challenges["E"].pk)
+    )
+    where = _where(excluded)
+    assert where["Anna"] != "Ensamhet" and where["Cissi"] != "Ensamhet"
+    assert len(excluded.settings["excluded"]) == 2
+    included = services.rerun(
+        excluded, by=operator, change=("include", applications["Anna"].pk, challenges["E"].pk)
+    )
+    assert included.settings["excluded"] == [[applications["Cissi"].pk, challenges["E"].pk]]
+    # New settings keep the run's locks and exclusions.
+    changed = services.rerun(
+        included, by=operator, settings={"mode": "stable", "gender_balance": None}
+    )
+    assert (
+        changed.mode == "stable" and changed.settings["excluded"] == included.settings["excluded"]
+    )
+
+
+def test_the_whiteboard_explains_each_card_with_names(scenario, operator):
+    call, challenges, applications = scenario
+    run = services.rerun(
+        services.run_matching(call, by=operator),
+        by=operator,
+        change=("lock", applications["Cissi"].pk, challenges["E"].pk),
+    )
+    board = services.whiteboard(run)
+    columns = {column["title"]: column for column in board["columns"]}
+    cards = {card["name"]: card for column in board["columns"] for card in column["cards"]}
+    assert [c["name"] for c in columns["Ensamhet"]["cards"]] == ["Bo Berg", "Cissi Carlsson"]
+    assert cards["Cissi Carlsson"]["locked"]
+    assert cards["Cissi Carlsson"]["explanation"] == (
+        "Placed at Ensamhet (score 3) because the pair was locked."
+    )
+    assert cards["Bo Berg"]["explanation"] == "Placed at Ensamhet, their first choice (score 4)."
+    assert "Anna Andersson" in cards["Anna Andersson"]["name"]
+    assert "their first choice Ensamhet" in cards["Anna Andersson"]["explanation"]
+    assert cards["Anna Andersson"]["choice"] == 2 and cards["Anna Andersson"]["mean"] == 100
+
+
+def test_an_infeasible_run_says_what_had_to_give(scenario, operator):
+    call, challenges, applications = scenario
+    e, v = challenges["E"].pk, challenges["V"].pk
+    run = services.run_matching(
+        call,
+        by=operator,
+        settings={
+            "challenges": {str(e): {"capacity": 1}, str(v): {"capacity": 1}},
+            "locked": [[applications["Anna"].pk, e], [applications["Cissi"].pk, v]],
+        },
+    )
+    assert not run.feasible
+    assert services.whiteboard(run)["relaxed"] == [
+        "The share of men overall is 0 %, below the required 40 %."
+    ]
+    genders = {row["code"]: row for row in services.gender_summary(run)["rows"]}
+    assert genders["woman"]["placed"] == 2 and genders["woman"]["placed_share"] == 1.0
+    assert genders["man"]["candidates"] == 2
+
+
+def test_compare_shows_who_moved_and_the_totals(scenario, operator):
+    call, challenges, applications = scenario
+    first = services.run_matching(call, by=operator)
+    second = services.rerun(
+        first, by=operator, change=("lock", applications["Cissi"].pk, challenges["E"].pk)
+    )
+    comparison = services.compare(first, second)
+    moved = {
+        row["name"]: (row["first"], row["second"]) for row in comparison["rows"] if row["moved"]
+    }
+    assert moved == {
+        "Anna Andersson": ("Ensamhet", "Meningsfull vardag"),
+        "Cissi Carlsson": ("Meningsfull vardag", "Ensamhet"),
+    }
+    assert comparison["moved"] == 2 and comparison["rows"][0]["moved"]
+    other_programme = factories.programme()
+    other_operator = other_programme.memberships.get(role=Role.OPERATOR).user
+    other_call, *_rest = closed_call_with_reviews(other_programme, other_operator)
+    with pytest.raises(ValidationError, match="same call"):
+        services.compare(first, services.run_matching(other_call, by=other_operator))
+
+
+# --- Confirming ---
+
+
+def test_confirm_creates_the_matches_audited_and_feeds_the_funnel(scenario, operator):
+    call, challenges, applications = scenario
+    run = services.run_matching(call, by=operator)
+    matches = services.confirm_run(run, by=operator)
+    assert len(matches) == 4
+    stored = {
+        (m.application.applicant.full_name, m.challenge.title, m.run_id, m.confirmed_by_id)
+        for m in Match.objects.select_related("application__applicant", "challenge")
+    }
+    assert ("Anna Andersson", "Ensamhet", run.pk, operator.pk) in stored
+    assert ("Dan Dahl", "Meningsfull vardag", run.pk, operator.pk) in stored
+    entry = AuditEntry.objects.get(action="matching.run.confirmed")
+    assert entry.changes["matches"][1]["Bo Berg"] == "Ensamhet"
+    assert entry.programme == call.programme
+    assert funnel.compute(call)["totals"].get("matched") == 4
+    assert FunnelSnapshot.objects.filter(call=call, reason="matched").count() == 1
+    # A second confirmation, of this run or another, is refused: nothing changes.
+    other = services.run_matching(call, by=operator)
+    for attempt in (run, other):
+        with pytest.raises(ValidationError, match="are not replaced"):
+            services.confirm_run(attempt, by=operator)
+    assert Match.objects.count() == 4
+    assert AuditEntry.objects.filter(action="matching.run.confirmed").count() == 1
+
+
+def test_a_stale_run_is_refused_with_the_reason(scenario, operator):
+    call, _challenges, applications = scenario
+    run = services.run_matching(call, by=operator)
+    calls.decide(applications["Dan"], by=operator, decision="not_selected", rationale="Nej.")
+    reasons = services.staleness(run)
+    assert reasons == ["Dan Dahl are no longer candidates (a selection or the shortlist changed)."]
+    with pytest.raises(ValidationError) as error:
+        services.confirm_run(run, by=operator)
+    assert "run the matching again" in error.value.messages[0]
+    assert not Match.objects.exists()
+    # A fresh run is fine.
+    assert services.staleness(services.run_matching(call, by=operator)) == []
+
+
+def test_a_changed_score_makes_a_run_stale(scenario, operator):
+    call, _challenges, applications = scenario
+    run = services.run_matching(call, by=operator)
+    Score.objects.filter(review__application=applications["Bo"]).update(value=1)
+    assert services.staleness(run) == ["The panel's scores of Bo Berg have changed."]
+
+
+def test_an_infeasible_run_needs_acceptance_to_confirm(scenario, operator):
+    call, challenges, applications = scenario
+    e, v = challenges["E"].pk, challenges["V"].pk
+    run = services.run_matching(
+        call,
+        by=operator,
+        settings={
+            "challenges": {str(e): {"capacity": 1}, str(v): {"capacity": 1}},
+            "locked": [[applications["Anna"].pk, e], [applications["Cissi"].pk, v]],
+        },
+    )
+    with pytest.raises(ValidationError) as error:
+        services.confirm_run(run, by=operator)
+    assert "accept_relaxed" in error.value.message_dict
+    assert len(services.confirm_run(run, by=operator, accept_relaxed=True)) == 2
+
+
+def test_only_the_calls_operators_run_and_confirm(scenario, operator, people):
+    call, _challenges, _applications = scenario
+    for role in (Role.STEERING_GROUP, Role.NEEDS_OWNER, Role.REVIEWER, "outsider"):
+        with pytest.raises(PermissionDenied):
+            services.run_matching(call, by=people[role])
+    run = services.run_matching(call, by=operator)
+    with pytest.raises(PermissionDenied):
+        services.confirm_run(run, by=people[Role.STEERING_GROUP])
+    assert not Match.objects.exists()
+
+
+# --- Pages ---
+
+
+def test_operator_runs_locks_compares_and_confirms_through_the_pages(client_as, scenario, operator):
+    call, challenges, applications = scenario
+    client = client_as(operator)
+    page = client.get(f"/matching/calls/{call.pk}/")
+    assert page.status_code == 200
+    assert (
+        "No application is selected yet, so the 4 shortlisted applications are matched" in page.text
+    )
+    data = {
+        "mode": "optimal",
+        "preference_weight": "1",
+        "balance": "on",
+        "genders": ["woman", "man"],
+        "min_share": "40",
+        "scope": "overall",
+        f"capacity_{challenges['E'].pk}": "2",
+        f"min_filled_{challenges['E'].pk}": "0",
+        f"capacity_{challenges['V'].pk}": "2",
+        f"min_filled_{challenges['V'].pk}": "0",
+    }
+    response = client.post(f"/matching/calls/{call.pk}/", data)
+    run = MatchingRun.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/matching/runs/{run.pk}/"
+    board = client.get(f"/matching/runs/{run.pk}/").text
+    assert "Placed at Ensamhet, their first choice (score 5)." in board
+    assert "Gender balance of the proposal" in board
+    whiteboard = board[board.index('class="whiteboard"') : board.index("genders-heading")]
+    assert "Woman" not in whiteboard and "woman" not in whiteboard  # never next to a name
+    # Lock Cissi at Ensamhet from her card: a new run.
+    response = client.post(
+        f"/matching/runs/{run.pk}/rerun/",
+        {
+            "action": "lock",
+            "application": applications["Cissi"].pk,
+            "challenge": challenges["E"].pk,
+        },
+    )
+    second = MatchingRun.objects.get(number=2)
+    assert response["Location"] == f"/matching/runs/{second.pk}/"
+    assert "because the pair was locked" in client.get(response["Location"]).text
+    compared = client.get(f"/matching/calls/{call.pk}/compare/?first={run.pk}&second={second.pk}")
+    assert "2 applicants are placed differently" in compared.text
+    # Confirm: a step first, then the POST.
+    step = client.get(f"/matching/runs/{second.pk}/confirm/")
+    assert "Confirming creates 4 matches" in step.text
+    response = client.post(f"/matching/runs/{second.pk}/confirm/")
+    assert response.status_code == 302 and Match.objects.count() == 4
+    page = client.get(f"/matching/calls/{call.pk}/").text
+    assert "Confirmed from run 2" in page
+    refused = client.post(f"/matching/runs/{run.pk}/confirm/")
+    assert refused.status_code == 200 and "already confirmed" in refused.text
+
+
+def test_bad_settings_come_back_on_the_form(client_as, scenario, operator):
+    call, challenges, _applications = scenario
+    client = client_as(operator)
+    data = {
+        "mode": "optimal",
+        "preference_weight": "1",
+        f"capacity_{challenges['E'].pk}": "1",
+        f"min_filled_{challenges['E'].pk}": "3",
+        f"capacity_{challenges['V'].pk}": "2",
+        f"min_filled_{challenges['V'].pk}": "0",
+    }
+    response = client.post(f"/matching/calls/{call.pk}/", data)
+    assert response.status_code == 200
+    assert "The minimum at Ensamhet (3) is more than its places (1)." in response.text
+    assert not MatchingRun.objects.exists()
+
+
+def test_a_refused_rerun_says_why_and_stores_nothing(client_as, scenario, operator):
+    call, challenges, applications = scenario
+    run = services.run_matching(call, by=operator)
+    client = client_as(operator)
+    response = client.post(
+        f"/matching/runs/{run.pk}/rerun/",
+        {"action": "lock", "application": applications["Bo"].pk, "challenge": challenges["V"].pk},
+        follow=True,
+    )
+    assert "did not rank Meningsfull vardag" in response.text
+    assert MatchingRun.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        (Role.OPERATOR, 200),
+        (Role.STEERING_GROUP, 403),
+        (Role.NEEDS_OWNER, 403),
+        (Role.INNOVATOR, 403),
+        (Role.REVIEWER, 403),
+        (Role.OBSERVER, 403),
+        ("outsider", 404),
+    ],
+)
+def test_pages_of_a_closed_call_are_for_its_operators(client_as, scenario, people, role, expected):
+    call, _challenges, _applications = scenario
+    run = services.run_matching(call, by=people[Role.OPERATOR])
+    client = client_as(people[role])
+    for path in (
+        f"/matching/calls/{call.pk}/",
+        f"/matching/runs/{run.pk}/",
+        f"/matching/runs/{run.pk}/confirm/",
+        f"/matching/calls/{call.pk}/compare/",
+        f"/api/matching-runs/{run.pk}",
+        f"/api/calls/{call.pk}/matching-runs",
+    ):
+        assert client.get(path).status_code == expected, path
+    if expected != 200:
+        assert client.post(f"/matching/runs/{run.pk}/confirm/").status_code == expected
+        assert (
+            client.post(f"/matching/runs/{run.pk}/rerun/", {"action": "same"}).status_code
+            == expected
+        )
+        assert MatchingRun.objects.count() == 1 and not Match.objects.exists()
+
+
+def test_whiteboard_queries_do_not_grow_with_applicants(client_as, scenario, operator):
+    call, challenges, _applications = scenario
+    client = client_as(operator)
+
+    def count(run):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/matching/runs/{run.pk}/").status_code == 200
+        return len(queries)
+
+    few = count(services.run_matching(call, by=operator))
+    review = Review.objects.filter(application__call=call).first()
+    criterion = call.criteria.get()
+    for i in range(12):
+        application = Application.objects.create(
+            call=call,
+            applicant=factories.person(full_name=f"Extra {i}"),
+            organisation=factories.department() if i % 2 else None,
+            status=ApplicationStatus.SUBMITTED,
+            submitted_at=timezone.now(),
+            shortlisted=True,
+            gender="woman" if i % 2 else "man",
+            ranking=[challenges["V"].pk, challenges["E"].pk],
+        )
+        extra = Review.objects.create(application=application, reviewer=review.reviewer)
+        Score.objects.create(review=extra, criterion=criterion, value=1 + i % 5)
+    many = count(services.run_matching(call, by=operator))
+    assert many == few <= 12, (few, many)
+
+
+# --- API ---
+
+
+def test_api_runs_reads_and_confirms_with_the_pages_rules(client_as, scenario, operator):
+    call, challenges, applications = scenario
+    client = client_as(operator)
+    e, v = challenges["E"].pk, challenges["V"].pk
+    response = client.post(
+        f"/api/calls/{call.pk}/matching-runs",
+        {
+            "label": "Cissi på Ensamhet",
+            "challenges": {str(e): {"capacity": 2}, str(v): {"capacity": 2, "min_filled": 1}},
+            "locked": [[applications["Cissi"].pk, e]],
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["number"] == 1 and body["label"] == "Cissi på Ensamhet" and body["feasible"]
+    placements = {p["applicant_name"]: p for p in body["placements"]}
+    assert (
+        placements["Cissi Carlsson"]["challenge_id"] == e and placements["Cissi Carlsson"]["locked"]
+    )
+    assert all("gender" not in applicant for applicant in body["input"]["applicants"])
+    assert body["stale"] == [] and body["settings"]["challenges"][str(v)]["min_filled"] == 1
+    assert {row["gender"]: row["placed"] for row in body["gender_balance"]}["woman"] == 2
+    run_id = body["id"]
+    listed = client.get(f"/api/calls/{call.pk}/matching-runs").json()
+    assert [r["id"] for r in listed] == [run_id]
+    assert client.get(f"/api/matching-runs/{run_id}").json()["objective"] == body["objective"]
+    # Bad input: 422 with the service's message, nothing stored.
+    bad = client.post(
+        f"/api/calls/{call.pk}/matching-runs",
+        {"challenges": {str(e): {"capacity": -2}}, "gender_balance": None},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422 and f"capacity_{e}" in bad.json()["errors"]
+    assert MatchingRun.objects.count() == 1
+    # No balance asked for: explicitly null.
+    unbalanced = client.post(
+        f"/api/calls/{call.pk}/matching-runs",
+        {"gender_balance": None},
+        content_type="application/json",
+    ).json()
+    assert unbalanced["settings"]["gender_balance"] is None
+    confirmed = client.post(
+        f"/api/matching-runs/{run_id}/confirm", {}, content_type="application/json"
+    )
+    assert confirmed.status_code == 201 and len(confirmed.json()) == 4
+    again = client.post(
+        f"/api/matching-runs/{unbalanced['id']}/confirm", {}, content_type="application/json"
+    )
+    assert again.status_code == 422 and "not replaced" in str(again.json()["errors"])
+    matches = client.get(f"/api/calls/{call.pk}/matches").json()
+    assert {m["applicant_name"]: m["challenge_title"] for m in matches}[
+        "Cissi Carlsson"
+    ] == "Ensamhet"
+    assert all(m["run_number"] == 1 for m in matches)
