@@ -791,7 +791,8 @@ def test_lab_and_funnel_pages_do_not_grow_with_applications(client_as, call, ope
     few = [count(url) for url in urls]
     add(25, "B")
     assert [count(url) for url in urls] == few
-    assert few[0] <= 10 and few[1] <= 10, few
+    # Session, user, roles, second factor, the call; then the page's own: lab 3, funnel 3.
+    assert few[0] <= 8 and few[1] <= 8 and few[3] <= 6, few
 
 
 # --- The demo hook ---
