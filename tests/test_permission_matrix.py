@@ -305,9 +305,62 @@ MATRIX = [
         "/api/calls/{k}/funnel/snapshots",
         "401 403 200 200 200 403 403 403",
     ),
+    ("Matching of a call", "GET", "/matching/calls/{k}/", "302 403 200 403 403 403 403 403"),
+    (
+        "Compare matching runs",
+        "GET",
+        "/matching/calls/{k}/compare/",
+        "302 403 200 403 403 403 403 403",
+    ),
+    (
+        "Run the matching of a closed call",
+        "POST",
+        "/matching/calls/{x}/",
+        "302 404 200 403 403 403 403 403",
+    ),
+    (
+        "Whiteboard of a matching run",
+        "GET",
+        "/matching/runs/{u}/",
+        "302 404 200 403 403 403 403 403",
+    ),
+    (
+        "Lock, exclude or run again from a run",
+        "POST",
+        "/matching/runs/{u}/rerun/",
+        "302 404 302 403 403 403 403 403",
+    ),
+    (
+        "Confirm a matching run",
+        "GET",
+        "/matching/runs/{u}/confirm/",
+        "302 404 200 403 403 403 403 403",
+    ),
+    (
+        "API: matching runs of a call",
+        "GET",
+        "/api/calls/{k}/matching-runs",
+        "401 403 200 403 403 403 403 403",
+    ),
+    (
+        "API: run the matching of a closed call",
+        "POST",
+        "/api/calls/{x}/matching-runs",
+        "401 404 201 403 403 403 403 403",
+    ),
+    ("API: a matching run", "GET", "/api/matching-runs/{u}", "401 404 200 403 403 403 403 403"),
+    (
+        "API: confirm a matching run",
+        "POST",
+        "/api/matching-runs/{u}/confirm",
+        "401 404 201 403 403 403 403 403",
+    ),
+    ("API: matches of a call", "GET", "/api/calls/{k}/matches", "401 403 200 403 403 403 403 403"),
 ]
 
 POST_DATA = {
+    "/api/calls/{x}/matching-runs": {"label": "Matrisen"},
+    "/api/matching-runs/{u}/confirm": {},
     "/recruitment/calls/{k}/lab/": {
         "starts_at": "2030-11-05T09:00",
         "ends_at": "2030-11-05T12:00",
@@ -356,6 +409,11 @@ def test_role_action_matrix(client_as, programme, people, label, method, path, r
     call, application = _open_call_with_application(programme, people[Role.OPERATOR], challenge)
     reviewed = _application_cleared_for_review(programme, people, call)
     slot, invitation = _lab_with_invitation(call, people[Role.OPERATOR])
+    closed, run = (
+        _closed_call_with_run(programme, people[Role.OPERATOR], call)
+        if "{u}" in path or "{x}" in path
+        else (None, None)
+    )
     url = path.format(
         p=programme.pk,
         m=removable.pk,
@@ -369,6 +427,8 @@ def test_role_action_matrix(client_as, programme, people, label, method, path, r
         i=invitation.pk,
         f=application.files.get().pk,
         g=reviewed.files.get().pk,
+        x=closed.pk if closed else 0,
+        u=run.pk if run else 0,
     )
     client = client_as(None if role == "anonymous" else people[role])
     data = POST_DATA.get(path)
@@ -496,6 +556,43 @@ def _lab_with_invitation(call, operator):
         capacity=2,
     )
     return slot, recruitment.invite(application, slot, by=operator)
+
+
+def _closed_call_with_run(programme, operator, call):
+    """A closed call for the open call's challenge, with one shortlisted application the panel
+    scored, and a matching run of it (not confirmed)."""
+    from samskapa.calls.models import Call
+    from samskapa.matching import services as matching
+
+    now = timezone.now()
+    closed = calls.create_call(
+        programme,
+        by=operator,
+        title="Stängd utlysning",
+        eligibility="Alla",
+        opens_at=now - timedelta(days=10),
+        closes_at=now + timedelta(days=1),
+        challenges=list(call.challenges.all()),
+    )
+    criterion = calls.add_criterion(closed, by=operator, name="Nytta")
+    reviewer = factories.member(programme, Role.REVIEWER)
+    calls.assign_reviewer(closed, reviewer, by=operator)
+    applicant = factories.person()
+    application = calls.submit_application(
+        calls.save_draft(
+            calls.application_for(closed, applicant),
+            by=applicant,
+            answers={},
+            innovator_type="student",
+        ),
+        by=applicant,
+    )
+    calls.declare_conflict(application, by=reviewer, conflicted=False)
+    calls.submit_review(application, by=reviewer, scores={criterion.pk: {"value": 4}})
+    Call.objects.filter(pk=closed.pk).update(closes_at=now - timedelta(minutes=1))
+    closed.refresh_from_db()
+    calls.set_shortlisted(application, by=operator, shortlisted=True)
+    return closed, matching.run_matching(closed, by=operator)
 
 
 def test_docs_show_the_same_matrix():
