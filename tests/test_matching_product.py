@@ -628,3 +628,27 @@ def test_api_runs_reads_and_confirms_with_the_pages_rules(client_as, scenario, o
         "Cissi Carlsson"
     ] == "Ensamhet"
     assert all(m["run_number"] == 1 for m in matches)
+
+
+# --- The demo ---
+
+
+def test_the_demo_selects_the_autumn_shortlist_and_stores_one_proposal(client_as):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from samskapa.accounts.models import User
+    from samskapa.core.demo_matching import add_matching
+
+    call_command("load_demo", stdout=StringIO())
+    autumn = Call.objects.get(title="Utlysning hösten 2026")
+    operator = User.objects.get(email="operator@demo.samskapa.se")
+    run = add_matching(autumn, operator)
+    shortlisted = autumn.applications.filter(shortlisted=True)
+    assert shortlisted.count() == 4
+    assert set(shortlisted.values_list("decision", flat=True)) == {"selected"}
+    assert (run.number, run.candidates, len(run.input["applicants"])) == (1, "selected", 4)
+    assert run.placed_count >= 1 and not Match.objects.exists()
+    page = client_as(operator).get(f"/matching/runs/{run.pk}/")
+    assert page.status_code == 200 and "Första förslaget" in page.text

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.utils import formats
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 TOLERANCE = 1e-6
 
@@ -211,25 +212,31 @@ def _reason(d: dict, names: Names, mode: str) -> str | None:
         "lowest": number(d.get("lowest_placed_score")),
         "own": own,
     }
+    places = values["capacity"]
     if code == "first_choice_full_locked":
-        full = _("All %(capacity)s places at %(target)s are taken by locked placements.") % values
-        return f"{opening} {full}"
+        full = ngettext(
+            "The only place at %(target)s is taken by a locked placement.",
+            "All %(capacity)s places at %(target)s are taken by locked placements.",
+            places,
+        )
+        return f"{opening} {full % values}"
     if mode == "stable":
-        full = (
-            _(
-                "All %(capacity)s places at %(target)s are taken by applicants it ranks higher "
-                "(scores from %(lowest)s; their own score there is %(own)s)."
-            )
-            % values
+        full = ngettext(
+            "The only place at %(target)s is taken by an applicant it ranks higher (score "
+            "%(lowest)s; their own score there is %(own)s).",
+            "All %(capacity)s places at %(target)s are taken by applicants it ranks higher "
+            "(scores from %(lowest)s; their own score there is %(own)s).",
+            places,
         )
     else:
-        full = (
-            _(
-                "All %(capacity)s places at %(target)s are taken (the lowest placed score there "
-                "is %(lowest)s, their own is %(own)s)."
-            )
-            % values
+        full = ngettext(
+            "The only place at %(target)s is taken (the score placed there is %(lowest)s, "
+            "their own is %(own)s).",
+            "All %(capacity)s places at %(target)s are taken (the lowest placed score there "
+            "is %(lowest)s, their own is %(own)s).",
+            places,
         )
+    full = full % values
     parts = [opening, full]
     if d.get("swap"):
         parts.append(_swap(d["swap"], names))

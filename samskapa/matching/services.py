@@ -729,16 +729,23 @@ def balance_text(balance: dict | None) -> str:
     values = {
         "share": explain.percent(balance["min_share"]),
         "genders": str(
-            get_text_list([gender_label(g).lower() for g in balance["genders"]], _("and"))
+            get_text_list([explain.gender_plural(g) for g in balance["genders"]], _("and"))
         ),
     }
     if balance["scope"] == "per_challenge":
         return (
-            _("At each challenge, at least %(share)s of the placed %(genders)s are of each.")
+            _(
+                "At each challenge, %(genders)s each make up at least %(share)s of the placed "
+                "%(genders)s."
+            )
             % values
         )
     return (
-        _("Over all placements, at least %(share)s of the placed %(genders)s are of each.") % values
+        _(
+            "Over all placements, %(genders)s each make up at least %(share)s of the placed "
+            "%(genders)s."
+        )
+        % values
     )
 
 
