@@ -344,6 +344,51 @@ def test_compare_shows_who_moved_and_the_totals(scenario, operator):
         services.compare(first, services.run_matching(other_call, by=other_operator))
 
 
+def test_every_explanation_the_engine_gives_is_rendered_here():
+    """Random small instances in both modes: each explanation code has a translatable sentence
+    in explain.py (none falls back to the engine's English), and so has each relaxed item."""
+    import random
+
+    from samskapa.matching import engine, explain
+
+    names = explain.Names(lambda key: f"<{key}>", lambda key: f"[{key}]")
+    codes = set()
+    for seed in range(150):
+        rng = random.Random(seed)
+        challenges = [
+            {"id": f"c{i}", "capacity": rng.randint(0, 3), "min_filled": rng.randint(0, 1)}
+            for i in range(rng.randint(1, 4))
+        ]
+        for challenge in challenges:
+            challenge["min_filled"] = min(challenge["min_filled"], challenge["capacity"])
+        ids = [c["id"] for c in challenges]
+        applicants = [
+            {
+                "id": f"a{i}",
+                "gender": rng.choice(["woman", "man", None]),
+                "scores": {c: round(rng.uniform(0, 5), 1) for c in ids if rng.random() < 0.8},
+                "preferences": rng.sample(ids, rng.randint(0, len(ids))),
+            }
+            for i in range(rng.randint(1, 8))
+        ]
+        data = {
+            "mode": rng.choice(["optimal", "stable"]),
+            "challenges": challenges,
+            "applicants": applicants,
+            "preference_weight": rng.choice([0, 0.5, 1]),
+            "gender_balance": rng.choice(
+                [None, {"scope": "overall", "genders": ["woman", "man"], "min_share": 0.4}]
+            ),
+        }
+        output = engine.solve_json(data)
+        for detail in output["explanation_details"].values():
+            codes.add(detail["code"])
+            assert explain._reason(detail, names, output["mode"]), detail
+        for item in output["relaxed"]:
+            assert explain.relaxed(item, names, output["mode"]) != item["text"]
+    assert {"first_choice", "first_choice_full", "lower_total", "no_score"} <= codes
+
+
 # --- Confirming ---
 
 

@@ -187,6 +187,8 @@ def _reason(d: dict, names: Names, mode: str) -> str | None:
         return f"{opening} {sentence % {'target': target}}"
     if code == "first_choice_excluded":
         return f"{opening} {_('The pair with %(target)s was excluded.') % {'target': target}}"
+    if code == "first_choice_no_places":
+        return f"{opening} {_('There are no places at %(target)s.') % {'target': target}}"
     own = number(d.get("own_score_there"))
     if "move_loss" in d:  # the challenge compared with has room
         loss = d["move_loss"]
