@@ -7,9 +7,9 @@ Stages
     invitation that is not cancelled) → selected → matched. Each stage is counted on its own
     filter (an applicant selected without a lab invitation counts as selected, not invited).
 
-    "matched" belongs to the matching engine (issue 4), which does not exist yet. It plugs in
-    through `provide_matched_stage(condition)`, called once from its AppConfig.ready(); until
-    then the stage is neither computed nor shown.
+    "matched" belongs to the matching app (issue 4): an application with a confirmed
+    `matching.Match`. It plugs in through `provide_matched_stage(condition)`, called once from
+    samskapa/matching/apps.py's ready(); without it the stage is neither computed nor shown.
 
 Suppression (docs/permissions.md, "The funnel")
     The call's operators see every figure. Everyone else allowed to see the funnel sees, per
