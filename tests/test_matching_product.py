@@ -394,6 +394,7 @@ def test_every_explanation_the_engine_gives_is_rendered_here():
 
 def test_confirm_creates_the_matches_audited_and_feeds_the_funnel(scenario, operator):
     call, challenges, applications = scenario
+    first_other = services.run_matching(call, by=operator, settings={"mode": "stable"})
     run = services.run_matching(call, by=operator)
     matches = services.confirm_run(run, by=operator)
     assert len(matches) == 4
@@ -408,11 +409,13 @@ def test_confirm_creates_the_matches_audited_and_feeds_the_funnel(scenario, oper
     assert entry.programme == call.programme
     assert funnel.compute(call)["totals"].get("matched") == 4
     assert FunnelSnapshot.objects.filter(call=call, reason="matched").count() == 1
-    # A second confirmation, of this run or another, is refused: nothing changes.
-    other = services.run_matching(call, by=operator)
-    for attempt in (run, other):
+    # A second confirmation, of this run or another, is refused: nothing changes; nor are
+    # there new runs (they could never be confirmed).
+    for attempt in (run, first_other):
         with pytest.raises(ValidationError, match="are not replaced"):
             services.confirm_run(attempt, by=operator)
+    with pytest.raises(ValidationError, match="matches are confirmed"):
+        services.run_matching(call, by=operator)
     assert Match.objects.count() == 4
     assert AuditEntry.objects.filter(action="matching.run.confirmed").count() == 1
 

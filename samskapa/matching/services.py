@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from samskapa.accounts import permissions
 from samskapa.accounts.models import User
 from samskapa.audit.services import record
-from samskapa.calls.models import Application, Call, Decision, Gender
+from samskapa.calls.models import Application, Call, Decision, Gender, stockholm_time
 from samskapa.calls.services import review_summary
 from samskapa.challenges.models import Challenge
 from samskapa.matching import engine, explain
@@ -443,6 +443,10 @@ def run_matching(
         )
     if based_on is not None and based_on.call_id != call.pk:
         raise ValidationError(_("That run belongs to another call."))
+    if Match.objects.filter(call=call).exists():
+        raise ValidationError(
+            _("This call's matches are confirmed, so a new run could never be confirmed.")
+        )
     prepared = build_input(call, settings)
     try:
         result = engine.solve(engine.parse_input(prepared.data))
@@ -494,7 +498,7 @@ def rerun(run: MatchingRun, *, by: User, settings: dict | None = None, change=No
     """A new run from `run`'s whiteboard: its settings (or new `settings`, keeping its locks and
     exclusions), with one `change` = (action, application id, challenge id) if given."""
     permissions.require(by, "call.match", run.call)
-    base = dict(run.settings)
+    base = dict(run.settings, label="")  # a label names one run, not those made from it
     if settings is not None:
         base = {**settings, "locked": run.settings["locked"], "excluded": run.settings["excluded"]}
     if change is not None:
@@ -572,7 +576,7 @@ def confirm_run(run: MatchingRun, *, by: User, accept_relaxed: bool = False) -> 
                 "This call's matches were confirmed from run %(number)s on %(date)s. Confirmed "
                 "matches are not replaced."
             )
-            % {"number": existing.run.number, "date": existing.confirmed_at.date().isoformat()}
+            % {"number": existing.run.number, "date": stockholm_time(existing.confirmed_at)}
         )
     if not call.has_closed:
         raise ValidationError(_("The call has not closed yet."))
