@@ -330,6 +330,13 @@ def test_real_files_are_recognised_by_their_content(name, content, allowed, kind
     [
         # a Windows program renamed to look like a PDF
         ("faktura.pdf", exe_bytes(), ["pdf"], "is not a type allowed here"),
+        # ... and one that carries a PDF's markers inside (readers might open it; we don't)
+        (
+            "faktura.pdf",
+            exe_bytes() + b"%PDF-1.4\n" + b"\x00" * 2000 + b"startxref\n0\n%%EOF\n",
+            ["pdf"],
+            "not a well-formed PDF",
+        ),
         # a plain ZIP archive renamed .docx is not a Word document
         ("plan.docx", _zip([("plan.txt", "hej")]), ["docx"], "is not a type allowed here"),
         # a macro-enabled Word document renamed .docx

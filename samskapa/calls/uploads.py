@@ -59,6 +59,9 @@ class FileKind:
     label: str
     mime: str
     extensions: tuple[str, ...]
+    # How the file must begin. puremagic's deep scan finds a PDF marker anywhere near the start,
+    # so a program that merely carries "%PDF-" would pass without this.
+    signature: bytes
     # For ZIP-based formats: (member, bytes it must contain) defining the format.
     defining_part: tuple[str, bytes] | None = None
 
@@ -71,12 +74,13 @@ _OOXML = "[Content_Types].xml"
 FILE_KINDS = {
     kind.code: kind
     for kind in [
-        FileKind("pdf", _("PDF"), "application/pdf", (".pdf",)),
+        FileKind("pdf", _("PDF"), "application/pdf", (".pdf",), b"%PDF-"),
         FileKind(
             "docx",
             _("Word document (.docx)"),
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             (".docx",),
+            b"PK\x03\x04",
             (_OOXML, b"wordprocessingml.document.main+xml"),
         ),
         FileKind(
@@ -84,6 +88,7 @@ FILE_KINDS = {
             _("OpenDocument text (.odt)"),
             "application/vnd.oasis.opendocument.text",
             (".odt",),
+            b"PK\x03\x04",
             ("mimetype", b"application/vnd.oasis.opendocument.text"),
         ),
         FileKind(
@@ -91,10 +96,11 @@ FILE_KINDS = {
             _("Excel workbook (.xlsx)"),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             (".xlsx",),
+            b"PK\x03\x04",
             (_OOXML, b"spreadsheetml.sheet.main+xml"),
         ),
-        FileKind("png", _("PNG image"), "image/png", (".png",)),
-        FileKind("jpeg", _("JPEG image"), "image/jpeg", (".jpg", ".jpeg")),
+        FileKind("png", _("PNG image"), "image/png", (".png",), b"\x89PNG\r\n\x1a\n"),
+        FileKind("jpeg", _("JPEG image"), "image/jpeg", (".jpg", ".jpeg"), b"\xff\xd8\xff"),
     ]
 }
 FILE_KIND_CHOICES = [(kind.code, kind.label) for kind in FILE_KINDS.values()]
@@ -276,8 +282,8 @@ def _neutral_copy(upload):
 def _sniff(path) -> tuple[FileKind | None, str]:
     """(the kind the content is, or None; a description of what it was found to be)."""
     with open(path, "rb") as stream:
-        head = stream.read(len(ZIP_SIGNATURE))
-    is_zip = head == ZIP_SIGNATURE
+        head = stream.read(16)
+    is_zip = head.startswith(ZIP_SIGNATURE)
     if is_zip:
         problem = _zip_problem(path)
         if problem:
@@ -292,11 +298,11 @@ def _sniff(path) -> tuple[FileKind | None, str]:
     mimes = {(m.mime_type or "").lower() for m in best}
     candidates = [kind for kind in FILE_KINDS.values() if kind.mime.lower() in mimes]
     kind = candidates[0] if len(candidates) == 1 else None
-    if kind is not None and (kind.defining_part is not None) != is_zip:
-        kind = None
-    if kind is not None and kind.defining_part is not None and not _zip_defines(path, kind):
-        kind = None
     if kind is not None:
+        if not head.startswith(kind.signature) or (
+            kind.defining_part is not None and not _zip_defines(path, kind)
+        ):
+            return None, str(_("not a well-formed %(type)s") % {"type": kind.label})
         return kind, str(kind.label)
     named = next((m for m in matches if m.mime_type), matches[0])
     return None, str(_("of another type (%(type)s)") % {"type": named.name or named.extension})
