@@ -185,7 +185,6 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not env_bool("MANIFEST_STATIC", default=False)
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = ["map", "jpg", "jpeg", "png", "gif", "webp", "zip", "gz"]
 
-# E-mail: the console in the demo; production sets EMAIL_BACKEND to the SMTP backend and
 # Applicants' uploaded files: outside the web root (no URL serves this folder; permission-checked
 # views stream each file). See docs/adr/0006-uploaded-files.md and docs/deployment.md.
 PRIVATE_MEDIA_ROOT = Path(
@@ -215,6 +214,7 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 20
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 
+# E-mail: the console in the demo; production sets EMAIL_BACKEND to the SMTP backend and
 # EMAIL_HOST/EMAIL_PORT/EMAIL_HOST_USER/EMAIL_HOST_PASSWORD/EMAIL_USE_TLS.
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 _mail_backend = env_str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
