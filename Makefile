@@ -10,7 +10,7 @@ DEMO_ENV := DEBUG=true SECRET_KEY=local-demo-only REQUIRE_OPERATOR_2FA=false
 # Tests run with production-like settings but plain HTTP and a throwaway key.
 TEST_ENV := DEBUG=false SECRET_KEY=test-only HTTPS=false DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: run test test-fast check bench bench-portal install install-test browser messages clean
+.PHONY: run test test-fast check bench bench-portal bench-matching install install-test browser messages clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || "$$(scripts/find-python)" -m venv $(VENV)
@@ -60,6 +60,10 @@ bench: install-test
 
 bench-portal: install-test
 	$(TEST_ENV) $(PY) bench/portal_bench.py
+
+# The matching engine on 10,000 applicants × 200 challenges (no database; docs/performance.md).
+bench-matching: $(VENV)/.installed
+	$(PY) bench/matching.py
 
 clean:
 	rm -rf $(VENV) var
