@@ -18,6 +18,12 @@ def _english_for_direct_calls():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _private_uploads_in_a_temporary_folder(settings, tmp_path):
+    """Uploaded files of a test go to its own temporary folder, never to var/."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private-uploads"
+
+
 @pytest.fixture
 def programme(db):
     return factories.programme()
