@@ -442,3 +442,17 @@ def test_the_main_navigation_links_reviewers_to_their_reviews(client_as, people)
     assert 'href="/calls/reviews/"' in reviewer_page
     innovator_page = client_as(people[Role.INNOVATOR]).get("/calls/mine/").content.decode()
     assert 'href="/calls/reviews/"' not in innovator_page
+
+
+def test_shortlisting_and_deciding_keep_the_funnel_as_it_was(call, operator):
+    from samskapa.recruitment.models import FunnelSnapshot
+
+    application = _apply(call)
+    services.set_shortlisted(application, by=operator, shortlisted=True)
+    services.decide(application, by=operator, decision="selected", rationale="Stark idé")
+    snapshots = list(FunnelSnapshot.objects.filter(call=call).order_by("pk"))
+    assert [s.reason for s in snapshots] == ["shortlisted", "decision"]
+    assert snapshots[0].figures["totals"]["shortlisted"] == 1
+    assert snapshots[0].figures["totals"]["selected"] == 0
+    assert snapshots[1].figures["totals"]["selected"] == 1
+    assert snapshots[1].by == operator

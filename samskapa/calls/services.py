@@ -727,6 +727,7 @@ def set_shortlisted(application: Application, *, by: User, shortlisted: bool) ->
             programme=application.call.programme,
             changes={"shortlisted": [before, application.shortlisted]},
         )
+        _snapshot_funnel(application.call, reason="shortlisted", by=by)
     return application
 
 
@@ -759,7 +760,16 @@ def decide(application: Application, *, by: User, decision: str, rationale: str)
             "decision_rationale": [before[1], application.decision_rationale],
         },
     )
+    _snapshot_funnel(application.call, reason="decision", by=by)
     return application
+
+
+def _snapshot_funnel(call: Call, *, reason: str, by: User) -> None:
+    """Keep the funnel's figures as they are at this decision (recruitment/funnel.py), so that
+    a later profile edit does not rewrite what the figures were when it was taken."""
+    from samskapa.recruitment.services import snapshot_funnel  # recruitment builds on calls
+
+    snapshot_funnel(call, reason=reason, by=by)
 
 
 def review_summary(call: Call) -> list[dict]:
