@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from samskapa.accounts import permissions
 from samskapa.accounts.models import Membership, Role, User
@@ -156,3 +157,17 @@ def test_demo_autumn_call_has_a_reviewed_panel_and_a_shortlist():
     login = User.objects.get(email=f"granskare@{demo.DEMO_DOMAIN}")
     pending = permissions.reviewable_applications(login).exclude(reviews__reviewer=login)
     assert pending.exists()
+    # The lab was held after the deadline; the shortlisted came, were selected, and a matching
+    # proposal of them waits for the operator.
+    from samskapa.matching.models import Match, MatchingRun
+    from samskapa.recruitment.models import LabInvitation
+
+    invitations = LabInvitation.objects.filter(application__call=autumn)
+    assert invitations.count() == demo_calls.SHORTLIST_SIZE
+    assert all(i.status == "accepted" and i.slot.starts_at < timezone.now() for i in invitations)
+    assert autumn.applications.filter(decision="selected").count() == demo_calls.SHORTLIST_SIZE
+    run = MatchingRun.objects.get(call=autumn)
+    placed = {row["applicant"] for row in run.output["assignments"]}
+    assert len(placed | set(run.output["unassigned"])) == demo_calls.SHORTLIST_SIZE
+    assert set(run.output["explanations"]) == placed | set(run.output["unassigned"])
+    assert not Match.objects.exists()

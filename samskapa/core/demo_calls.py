@@ -1,7 +1,8 @@
-"""The demo's calls: one open now, and one that ran in the autumn with applications, the
-review panel's scores and the operator's shortlist."""
+"""The demo's calls: one open now, and one that ran in the autumn through every step so far —
+applications, the review panel's scores, the shortlist, the recruitment lab (held), the
+selection and a matching proposal that awaits the operator's confirmation."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -11,6 +12,9 @@ from samskapa.accounts.models import Role
 from samskapa.calls import services as calls
 from samskapa.calls.models import Application, Call, QuestionKind, ReviewAllocation
 from samskapa.challenges.models import ChallengeStatus
+from samskapa.core.demo_lab import add_lab
+from samskapa.core.demo_matching import add_matching
+from samskapa.recruitment.models import InvitationStatus, LabInvitation, LabSlot
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 QUESTIONS = [
@@ -54,6 +58,8 @@ RUBRIC = [  # name, weight, top score
 QUALITY = [4, 3, 5, 2, 4, 3, 5, 2]
 SECOND_OPINION = [0, 1, -3, 0, 0, 0, -1, 1]
 SPREAD_SEED = 2026
+# The autumn call's recruitment lab was held three weeks after its deadline.
+LAB_DAY = date(2026, 11, 5)
 SHORTLIST_SIZE = 4
 # The demo login keeps a few applications to review, so that "My reviews" has work in it.
 LOGIN_REVIEWER_LEAVES = 2
@@ -87,6 +93,8 @@ def add_calls(programme, operator) -> None:
         datetime(2026, 10, 15, 23, 59, tzinfo=STOCKHOLM),
     )
     _review_panel(autumn, programme, operator)
+    _lab_as_held(autumn, add_lab(autumn, operator), held_on=LAB_DAY)
+    add_matching(autumn, operator)  # the shortlisted are selected; a proposal awaits confirming
 
 
 def _evening(moment):
@@ -149,6 +157,7 @@ def _as_if_run(call, opens, closes) -> None:
         Application.objects.filter(pk=application.pk).update(
             submitted_at=closes - timedelta(days=10 - offset)
         )
+    call.refresh_from_db()
 
 
 def _review_panel(call, programme, operator) -> None:
@@ -210,3 +219,16 @@ def _review_panel(call, programme, operator) -> None:
     )
     for row in best[:SHORTLIST_SIZE]:
         calls.set_shortlisted(row["application"], by=operator, shortlisted=True)
+
+
+def _lab_as_held(call, slots, *, held_on) -> None:
+    """Seed data only: move the lab's times to the day it was held, everyone invited came."""
+    for slot in slots:
+        shift = timezone.localtime(slot.starts_at, STOCKHOLM).date() - held_on
+        LabSlot.objects.filter(pk=slot.pk).update(
+            starts_at=slot.starts_at - shift, ends_at=slot.ends_at - shift
+        )
+    LabInvitation.objects.filter(application__call=call).update(
+        status=InvitationStatus.ACCEPTED,
+        responded_at=datetime.combine(held_on - timedelta(days=7), datetime.min.time(), STOCKHOLM),
+    )
