@@ -24,3 +24,27 @@ def test_audit_values_read_as_people_expect():
         False,
         "x",
     ]
+
+
+def test_every_audited_action_reads_as_words_in_the_history():
+    """The history pages show ACTION_LABELS; a code without one would show as a code."""
+    import re
+    from pathlib import Path
+
+    from samskapa.audit.models import ACTION_LABELS
+    from samskapa.challenges.services import TRANSITIONS
+
+    source = "\n".join(
+        path.read_text(encoding="utf-8")
+        for path in (Path(__file__).parent.parent / "samskapa").rglob("*.py")
+        if "migrations" not in path.parts
+    )
+    literal = re.compile(
+        r'"((?:accounts|organisations|programmes|challenges|calls|recruitment|'
+        r'matching)\.[a-z_]+\.[a-z_]+)"'
+    )
+    codes = set(literal.findall(source))
+    codes |= {f"challenges.challenge.{name}" for name in TRANSITIONS}
+    codes |= {"recruitment.invitation.accepted", "recruitment.invitation.declined"}
+    assert len(codes) > 40
+    assert sorted(codes - set(ACTION_LABELS)) == []
