@@ -837,3 +837,15 @@ def test_a_snapshot_group_no_longer_offered_counts_as_not_stated():
     assert {row["code"]: row["cells"][0].count for row in rows}["not_stated"] == 3
     rows = funnel.present(figures, exact=False)["tables"][0]["rows"]
     assert {row["code"]: row["cells"][0].shown for row in rows}["not_stated"] == "fewer_than_5"
+
+
+def test_the_calls_page_leads_its_viewers_to_the_funnel(client_as, call, operator, people):
+    url = f"/calls/{call.pk}/"
+    funnel = f'href="/recruitment/calls/{call.pk}/funnel/"'
+    lab = f'href="/recruitment/calls/{call.pk}/lab/"'
+    operator_page = client_as(operator).get(url).content.decode()
+    assert funnel in operator_page and lab in operator_page
+    steering_page = client_as(people[Role.STEERING_GROUP]).get(url).content.decode()
+    assert funnel in steering_page and lab not in steering_page
+    innovator_page = client_as(people[Role.INNOVATOR]).get(url).content.decode()
+    assert funnel not in innovator_page
