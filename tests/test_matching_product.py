@@ -687,16 +687,16 @@ def test_the_demo_selects_the_autumn_shortlist_and_stores_one_proposal(client_as
     from django.core.management import call_command
 
     from samskapa.accounts.models import User
-    from samskapa.core.demo_matching import add_matching
 
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", stdout=StringIO())  # calls core.demo_matching.add_matching
     autumn = Call.objects.get(title="Utlysning hösten 2026")
     operator = User.objects.get(email="operator@demo.samskapa.se")
-    run = add_matching(autumn, operator)
+    run = autumn.matching_runs.get()
     shortlisted = autumn.applications.filter(shortlisted=True)
     assert shortlisted.count() == 4
     assert set(shortlisted.values_list("decision", flat=True)) == {"selected"}
     assert (run.number, run.candidates, len(run.input["applicants"])) == (1, "selected", 4)
+    assert run.label == "Första förslaget" and run.created_by == operator
     assert run.placed_count >= 1 and not Match.objects.exists()
     page = client_as(operator).get(f"/matching/runs/{run.pk}/")
     assert page.status_code == 200 and "Första förslaget" in page.text
