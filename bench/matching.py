@@ -12,7 +12,8 @@ Prints, measured in the same run on the same instance:
   the engine's time to it. Without the balance both must find the same objective; the script
   stops if they do not.
 
-Run: `make bench-matching` (or `python bench/matching.py --applicants 2000` for a smaller one).
+Run: `make bench-matching` (or `python bench/matching.py --applicants 2000` for a smaller one,
+`--scope per_challenge` for the balance per challenge).
 """
 
 import argparse
@@ -38,7 +39,7 @@ from samskapa.matching.engine import (  # noqa: E402
 )
 
 
-def instance(applicants: int, challenges: int, seed: int) -> dict:
+def instance(applicants: int, challenges: int, seed: int, scope: str = "overall") -> dict:
     rng = np.random.default_rng(seed)
     # Some challenges draw more applicants than others.
     popularity = rng.gamma(2.0, 1.0, challenges)
@@ -63,7 +64,7 @@ def instance(applicants: int, challenges: int, seed: int) -> dict:
         "challenges": challenge_list,
         "applicants": applicant_list,
         "preference_weight": 0.5,
-        "gender_balance": {"scope": "overall", "genders": ["woman", "man"], "min_share": 0.4},
+        "gender_balance": {"scope": scope, "genders": ["woman", "man"], "min_share": 0.4},
     }
 
 
@@ -106,9 +107,15 @@ def main() -> None:
     parser.add_argument("--applicants", type=int, default=10_000)
     parser.add_argument("--challenges", type=int, default=200)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--scope",
+        choices=["overall", "per_challenge"],
+        default="overall",
+        help="the gender balance's scope (the issue's target is for overall)",
+    )
     args = parser.parse_args()
 
-    data, generate = timed(instance, args.applicants, args.challenges, args.seed)
+    data, generate = timed(instance, args.applicants, args.challenges, args.seed, args.scope)
     inp, parse = timed(parse_input, data)
     pairs = sum(len(a["scores"]) for a in data["applicants"])
     seats = sum(c["capacity"] for c in data["challenges"])
@@ -125,7 +132,7 @@ def main() -> None:
     balanced, balanced_times = engine(inp)
     shares = balanced["gender_shares"]["overall"]
     print(
-        f"\noptimal, overall balance ≥ 40 %: {balanced_times['total']:.2f} s "
+        f"\noptimal, {args.scope} balance ≥ 40 %: {balanced_times['total']:.2f} s "
         f"(model {balanced_times['model']:.2f}, HiGHS {balanced_times['solve']:.2f}, "
         f"explanations {balanced_times['explain']:.2f}); objective {balanced['objective']:,.2f}, "
         f"{len(balanced['assignments']):,} placed, feasible={balanced['feasible']}, "
@@ -163,7 +170,7 @@ def main() -> None:
         f"(HiGHS alone {balanced_times['solve'] / floor['lsa']:.2f}), "
         f"{free_times['total'] / floor['lsa']:.2f} without"
     )
-    if balanced_times["total"] > 10:
+    if balanced_times["total"] > 10 and args.scope == "overall":
         print("Over the 10 s target.")
 
 

@@ -23,6 +23,7 @@ from samskapa.matching.engine import InvalidInput, parse_input, solve, solve_jso
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+THOROUGH = settings(FAST, max_examples=120)  # the comparisons with brute force
 GENDERS = ["woman", "man"]
 
 # --- Instances ------------------------------------------------------------------------------
@@ -237,7 +238,7 @@ def all_stable_matchings(data):
 # --- Optimal mode ---------------------------------------------------------------------------
 
 
-@FAST
+@THOROUGH
 @given(instances())
 def test_optimal_equals_the_brute_force_optimum(data):
     result = solve_json(data)
@@ -449,7 +450,7 @@ def test_a_lock_that_breaks_the_per_challenge_balance_is_kept_and_named():
 # --- Stable mode ----------------------------------------------------------------------------
 
 
-@FAST
+@THOROUGH
 @given(instances(max_applicants=5, max_challenges=3, balance=False, mode="stable"))
 def test_stable_is_stable_and_applicant_optimal(data):
     result = solve_json(data)
@@ -758,8 +759,14 @@ def test_the_command_prints_the_result(tmp_path):
     done = run_match(str(path))
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == solve_json(valid())
-    piped = run_match("-", "--indent", "0", stdin=json.dumps(valid()))
-    assert piped.returncode == 0 and json.loads(piped.stdout) == json.loads(done.stdout)
+
+
+def test_the_command_reads_standard_input(monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(valid())))
+    out = io.StringIO()
+    call_command("match", "-", "--indent", "0", stdout=out)
+    assert out.getvalue().count("\n") == 1  # one line
+    assert json.loads(out.getvalue()) == solve_json(valid())
 
 
 def test_the_command_refuses_bad_input_with_status_2(tmp_path):

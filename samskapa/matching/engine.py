@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import heapq
 import math
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -690,19 +689,15 @@ def _integer_program(
     for binary_x in (False, True):
         if binary_x:  # not expected: a fractional x despite total unimodularity
             kind[: np.count_nonzero(keep[x_part])] = 1
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # "presolve" is passed verbatim
-            result = milp(
-                objective[keep],
-                integrality=kind,
-                bounds=Bounds(lower[keep], upper[keep]),
-                constraints=LinearConstraint(
-                    matrix[:, keep], row_lower - offset, row_upper - offset
-                ),
-                # HiGHS's presolve spends minutes on the long gender rows and gains nothing
-                # on this structure; mip_rel_gap 0 so that "optimal" means optimal.
-                options={"presolve": False, "mip_rel_gap": 0.0},
-            )
+        result = milp(
+            objective[keep],
+            integrality=kind,
+            bounds=Bounds(lower[keep], upper[keep]),
+            constraints=LinearConstraint(matrix[:, keep], row_lower - offset, row_upper - offset),
+            # HiGHS's presolve spends minutes on the long gender rows and gains nothing on this
+            # structure; mip_rel_gap 0 so that "optimal" means optimal.
+            options={"presolve": False, "mip_rel_gap": 0.0},
+        )
         if result.status == 2:
             return None
         if result.status != 0 or result.x is None:
