@@ -456,3 +456,28 @@ def test_shortlisting_and_deciding_keep_the_funnel_as_it_was(call, operator):
     assert snapshots[0].figures["totals"]["selected"] == 0
     assert snapshots[1].figures["totals"]["selected"] == 1
     assert snapshots[1].by == operator
+
+
+def test_a_blind_reviewer_sees_the_ideas_name_not_the_applicant_before_declaring(
+    client_as, call, operator, programme, people
+):
+    call.blind_review = True
+    call.save(update_fields=["blind_review"])
+    services.set_questions(
+        call,
+        [{"id": None, "kind": "short_text", "label": "Vad heter idén?", "required": True}],
+        by=operator,
+    )
+    question = call.questions.get()
+    applicant = factories.person(full_name="Anna Andersson")
+    draft = services.save_draft(
+        services.application_for(call, applicant),
+        by=applicant,
+        answers={str(question.pk): "Generationsfika"},
+        innovator_type="student",
+    )
+    application = services.submit_application(draft, by=applicant)
+    reviewer = _panel(call, operator, programme, people=people)[0]
+    page = client_as(reviewer).get(f"/calls/reviews/{application.pk}/declare/").content.decode()
+    assert "Generationsfika" in page
+    assert "Anna Andersson" not in page

@@ -29,6 +29,7 @@ from samskapa.calls.models import (
     Call,
     ConflictDeclaration,
     Gender,
+    QuestionKind,
     Review,
     ReviewAllocation,
 )
@@ -496,8 +497,16 @@ def declare(request, pk):
     return render(
         request,
         "calls/declare.html",
-        {"application": shown, "call": shown.call, "form": form},
+        {"application": shown, "call": shown.call, "form": form, "idea": _idea(shown)},
     )
+
+
+def _idea(application) -> str:
+    """What a blind reviewer sees before declaring: the answer to the form's first short-text
+    question (the idea's name, in the usual form), so that they can recognise an idea they are
+    close to without being told who applied."""
+    first = application.call.questions.filter(kind=QuestionKind.SHORT_TEXT).first()
+    return str(application.answers.get(str(first.pk), "")) if first else ""
 
 
 def _given_or_404(request, pk):
