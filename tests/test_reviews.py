@@ -465,15 +465,24 @@ def test_a_blind_reviewer_sees_the_ideas_name_not_the_applicant_before_declaring
     call.save(update_fields=["blind_review"])
     services.set_questions(
         call,
-        [{"id": None, "kind": "short_text", "label": "Vad heter idén?", "required": True}],
+        [
+            {"id": None, "kind": "short_text", "label": "Kontaktperson", "required": True},
+            {
+                "id": None,
+                "kind": "short_text",
+                "label": "Vad heter idén?",
+                "required": True,
+                "before_declaring": True,
+            },
+        ],
         by=operator,
     )
-    question = call.questions.get()
+    contact, idea = call.questions.order_by("position")
     applicant = factories.person(full_name="Anna Andersson")
     draft = services.save_draft(
         services.application_for(call, applicant),
         by=applicant,
-        answers={str(question.pk): "Generationsfika"},
+        answers={str(contact.pk): "Anna Andersson, 070-123 45 67", str(idea.pk): "Generationsfika"},
         innovator_type="student",
     )
     application = services.submit_application(draft, by=applicant)

@@ -877,3 +877,29 @@ def test_the_api_list_of_applications_does_not_grow_in_queries_with_files(
     with django_assert_max_num_queries(len(one)):
         items = client.get(f"/api/calls/{call.pk}/applications").json()["items"]
     assert len(items) == 5 and all(len(item["files"]) == 1 for item in items)
+
+
+def test_a_file_question_of_submitted_applications_cannot_be_removed(call, operator, private_media):
+    _submitted_with_plan(call, factories.person())
+    keep = [
+        {"id": q.pk, **{f: getattr(q, f) for f in services.QUESTION_FIELDS}}
+        for q in call.questions.all()
+    ]
+    without_plan = [keep[0], keep[2]]
+    with pytest.raises(ValidationError, match="cannot be removed"):
+        services.set_questions(call, without_plan, by=operator)
+    assert call.questions.count() == 3
+    assert ApplicationFile.objects.count() == 1 and len(stored_files(private_media)) == 1
+
+
+def test_a_reviewer_opens_the_file_from_the_score_page(client_as, call, operator, programme):
+    application = _submitted_with_plan(call, factories.person())
+    stored = application.files.get()
+    reviewer = factories.member(programme, Role.REVIEWER)
+    services.assign_reviewer(call, reviewer, by=operator)
+    services.declare_conflict(application, by=reviewer, conflicted=False)
+    client = client_as(reviewer)
+    page = client.get(f"/calls/reviews/{application.pk}/score/").content.decode()
+    link = f"/calls/applications/{application.pk}/files/{stored.pk}/"
+    assert f'href="{link}"' in page
+    assert client.get(link).status_code == 200

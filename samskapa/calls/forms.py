@@ -92,6 +92,7 @@ class QuestionForm(forms.ModelForm):
             "choices",
             "allowed_types",
             "max_size_mb",
+            "before_declaring",
         ]
         widgets = {"choices": forms.Textarea(attrs={"rows": 3})}
 

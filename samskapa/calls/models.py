@@ -127,6 +127,17 @@ class Question(models.Model):
         _("maximum length (characters)"), null=True, blank=True
     )
     choices = models.TextField(_("options"), blank=True, help_text=_("One option per line."))
+    # Blind review hides who applied; a reviewer still needs something to recognise an idea
+    # they are close to before declaring a conflict of interest. Only the operator knows which
+    # answer names the idea rather than the people, so they mark it.
+    before_declaring = models.BooleanField(
+        _("shown to reviewers before they declare"),
+        default=False,
+        help_text=_(
+            "In a blind review: the answer reviewers see before they declare a conflict of "
+            "interest, such as the idea's name. Never a question about who applies."
+        ),
+    )
     # File questions: the types applicants may upload (uploads.FILE_KINDS codes) and how big.
     allowed_types = models.JSONField(_("allowed file types"), default=list, blank=True)
     max_size_mb = models.PositiveSmallIntegerField(_("largest file (MB)"), null=True, blank=True)

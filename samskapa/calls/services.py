@@ -41,6 +41,7 @@ from samskapa.organisations.models import OrganisationKind
 
 PROFILE_FIELDS = ("organisation", "innovator_type", "legal_form", "org_number", "gender")
 QUESTION_FIELDS = (
+    "before_declaring",
     "kind",
     "label",
     "help_text",
@@ -127,6 +128,13 @@ def set_questions(call: Call, questions, *, by: User) -> list[Question]:
             ]
             kept.append(question)
             continue
+        if question.before_declaring and question.kind != QuestionKind.SHORT_TEXT:
+            errors[f"{position}-before_declaring"] = [
+                _(
+                    "Only a short-text answer (such as the idea's name) can be shown before "
+                    "reviewers declare."
+                )
+            ]
         try:
             question.full_clean(exclude=["call"])
             if question.kind == QuestionKind.CHOICE and len(question.options) < 2:
@@ -134,9 +142,25 @@ def set_questions(call: Call, questions, *, by: User) -> list[Question]:
         except ValidationError as error:
             errors.update({f"{position}-{k}": v for k, v in error.message_dict.items()})
         kept.append(question)
+    keep_ids = {q.pk for q in kept if q.pk}
+    submitted_files = set(
+        ApplicationFile.objects.filter(
+            question__call=call, application__status=ApplicationStatus.SUBMITTED
+        ).values_list("question_id", flat=True)
+    )
+    for removed in existing.values():
+        if removed.pk in submitted_files and removed.pk not in keep_ids:
+            # Removing it would delete submitted applicants' files with it (text answers stay in
+            # the application, files would not); drafts' files go, as their drafts can change.
+            errors["__all__"] = [
+                _(
+                    "Submitted applications have files for “%(label)s”: the question cannot "
+                    "be removed."
+                )
+                % {"label": removed.label}
+            ]
     if errors:
         raise ValidationError(errors)
-    keep_ids = {q.pk for q in kept if q.pk}
     call.questions.exclude(pk__in=keep_ids).delete()
     for question in kept:
         question.save()

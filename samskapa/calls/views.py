@@ -29,7 +29,6 @@ from samskapa.calls.models import (
     Call,
     ConflictDeclaration,
     Gender,
-    QuestionKind,
     Review,
     ReviewAllocation,
 )
@@ -501,12 +500,11 @@ def declare(request, pk):
     )
 
 
-def _idea(application) -> str:
-    """What a blind reviewer sees before declaring: the answer to the form's first short-text
-    question (the idea's name, in the usual form), so that they can recognise an idea they are
-    close to without being told who applied."""
-    first = application.call.questions.filter(kind=QuestionKind.SHORT_TEXT).first()
-    return str(application.answers.get(str(first.pk), "")) if first else ""
+def _idea(application) -> list:
+    """What a blind reviewer sees before declaring: the answers the operator marked as
+    naming the idea rather than the people (Question.before_declaring), with their labels."""
+    marked = application.call.questions.filter(before_declaring=True)
+    return [(q.label, application.answers.get(str(q.pk), "")) for q in marked]
 
 
 def _given_or_404(request, pk):

@@ -23,6 +23,7 @@ QUESTIONS = [
         "label": "Vad heter idén?",
         "required": True,
         "max_length": 100,
+        "before_declaring": True,  # what a blind panel sees before declaring conflicts
     },
     {
         "kind": QuestionKind.LONG_TEXT,
