@@ -317,9 +317,10 @@ def test_an_infeasible_run_says_what_had_to_give(scenario, operator):
     assert services.whiteboard(run)["relaxed"] == [
         "The share of men overall is 0 %, below the required 40 %."
     ]
-    genders = {row["code"]: row for row in services.gender_summary(run)["rows"]}
-    assert genders["woman"]["placed"] == 2 and genders["woman"]["placed_share"] == 1.0
-    assert genders["man"]["candidates"] == 2
+    # Two placed: figures by gender would say whose gender is what, so none are shown.
+    genders = services.gender_summary(run)
+    assert (genders["placed"], genders["candidates"], genders["shown"]) == (2, 4, False)
+    assert genders["rows"] == []
 
 
 def test_compare_shows_who_moved_and_the_totals(scenario, operator):
@@ -643,10 +644,13 @@ def test_api_runs_reads_and_confirms_with_the_pages_rules(client_as, scenario, o
     )
     assert all("gender" not in applicant for applicant in body["input"]["applicants"])
     assert body["stale"] == [] and body["settings"]["challenges"][str(v)]["min_filled"] == 1
-    assert {row["gender"]: row["placed"] for row in body["gender_balance"]}["woman"] == 2
+    # Four placed: too few for figures by gender (see the tests of the gender figures below).
+    assert body["gender_balance"] == [] and body["gender_balance_withheld"]
+    assert body["output"]["gender_shares"]["overall"] is None
     run_id = body["id"]
     listed = client.get(f"/api/calls/{call.pk}/matching-runs").json()
-    assert [r["id"] for r in listed] == [run_id]
+    assert listed["count"] == 1 and [r["id"] for r in listed["items"]] == [run_id]
+    assert (listed["items"][0]["placed"], listed["items"][0]["unplaced"]) == (4, 0)
     assert client.get(f"/api/matching-runs/{run_id}").json()["objective"] == body["objective"]
     # Bad input: 422 with the service's message, nothing stored.
     bad = client.post(
@@ -700,3 +704,331 @@ def test_the_demo_selects_the_autumn_shortlist_and_stores_one_proposal(client_as
     assert run.placed_count >= 1 and not Match.objects.exists()
     page = client_as(operator).get(f"/matching/runs/{run.pk}/")
     assert page.status_code == 200 and "Första förslaget" in page.text
+
+
+# --- Gender: only where no one's gender can be worked out ---
+
+
+def add_candidates(call, challenges, genders, ranking=("V", "E"), score=3):
+    """More shortlisted candidates ("Extra 0", "Extra 1", …) of `genders`, scored by the panel
+    and ranking `ranking`."""
+    review = Review.objects.filter(application__call=call).first()
+    criterion = call.criteria.get()
+    for i, gender in enumerate(genders):
+        application = Application.objects.create(
+            call=call,
+            applicant=factories.person(full_name=f"Extra {i}"),
+            status=ApplicationStatus.SUBMITTED,
+            submitted_at=timezone.now(),
+            shortlisted=True,
+            gender=gender,
+            ranking=[challenges[key].pk for key in ranking],
+        )
+        extra = Review.objects.create(application=application, reviewer=review.reviewer)
+        Score.objects.create(review=extra, criterion=criterion, value=score)
+
+
+def _capacities(challenges, e, v) -> dict:
+    return {str(challenges["E"].pk): {"capacity": e}, str(challenges["V"].pk): {"capacity": v}}
+
+
+def test_one_unplaced_applicants_gender_cannot_be_worked_out(client_as, scenario, operator):
+    """Three of the four candidates placed, the fourth named as not placed: no figure by gender
+    (placed and candidates by gender would give the fourth's gender by subtraction)."""
+    call, challenges, _applications = scenario
+    run = services.run_matching(
+        call,
+        by=operator,
+        settings={"challenges": _capacities(challenges, 2, 1), "gender_balance": None},
+    )
+    assert (run.placed_count, run.unplaced_count) == (3, 1)
+    client = client_as(operator)
+    for path in (f"/matching/runs/{run.pk}/", f"/matching/runs/{run.pk}/confirm/"):
+        page = client.get(path).text
+        genders = page[page.index("genders-heading") :]
+        genders = genders[: genders.index("</section>")]
+        assert "Fewer than 5 of the placed have a gender" in genders, path
+        assert "Share of the placed" not in genders and "Share of the candidates" not in genders
+        assert "Woman" not in genders and "Man" not in genders
+    body = client.get(f"/api/matching-runs/{run.pk}").json()
+    assert body["gender_balance"] == [] and body["gender_balance_withheld"] is True
+    shares = body["output"]["gender_shares"]
+    assert shares["overall"] is None and set(shares["per_challenge"].values()) == {None}
+    assert all("gender" not in applicant for applicant in body["input"]["applicants"])
+    second = services.run_matching(call, by=operator)
+    compared = client.get(f"/matching/calls/{call.pk}/compare/?first={run.pk}&second={second.pk}")
+    table = compared.text[compared.text.index("<h2>Gender balance") : compared.text.index("Who is")]
+    assert table.count("Not shown") == 8 and "%" not in table
+
+
+def test_with_enough_placed_the_figures_are_of_the_placed_only(client_as, scenario, operator):
+    call, challenges, _applications = scenario
+    add_candidates(call, challenges, ["woman", "man"] * 4)  # 12 candidates, 6 women, 6 men
+    run = services.run_matching(
+        call, by=operator, settings={"challenges": _capacities(challenges, 6, 5)}
+    )
+    assert (run.placed_count, run.unplaced_count) == (11, 1)
+    summary = services.gender_summary(run)
+    assert summary["shown"]
+    rows = {row["code"]: row for row in summary["rows"]}
+    assert rows["woman"]["placed"] + rows["man"]["placed"] == 11
+    assert all(set(row) == {"code", "label", "placed", "placed_share"} for row in rows.values())
+    client = client_as(operator)
+    page = client.get(f"/matching/runs/{run.pk}/").text
+    genders = page[page.index("genders-heading") :]
+    genders = genders[: genders.index("</section>")]
+    assert "Share of the placed" in genders and "Candidates" not in genders
+    body = client.get(f"/api/matching-runs/{run.pk}").json()
+    assert not body["gender_balance_withheld"]
+    assert all(set(row) == {"gender", "placed", "placed_share"} for row in body["gender_balance"])
+    assert body["output"]["gender_shares"]["overall"] == run.output["gender_shares"]["overall"]
+
+
+def test_a_challenges_shares_are_withheld_when_few_are_placed_there(client_as, scenario, operator):
+    call, challenges, _applications = scenario
+    add_candidates(call, challenges, ["woman", "man"] * 4)
+    e, v = (services.challenge_key(challenges[key].pk) for key in ("E", "V"))
+    per_challenge = {"scope": "per_challenge", "genders": ["woman", "man"], "min_share": 0.4}
+    client = client_as(operator)
+    # Two placed at Ensamhet: its shares would give their genders, and Vardag's with the overall
+    # figures would give Ensamhet's: neither is shown, on the page or in the API.
+    small = services.run_matching(
+        call,
+        by=operator,
+        settings={"challenges": _capacities(challenges, 2, 10), "gender_balance": per_challenge},
+    )
+    assert len([p for p in services.placements(small).values() if p == e]) == 2
+    assert set(small.output["gender_shares"]["per_challenge"][e].values()) != {None}
+    page = client.get(f"/matching/runs/{small.pk}/").text
+    table = page[page.index("Shares at each challenge") :]
+    table = table[: table.index("</table>")]
+    assert table.count("Not shown") == 2 and "%" not in table
+    assert "nor where they could be worked out" in page
+    shares = client.get(f"/api/matching-runs/{small.pk}").json()["output"]["gender_shares"]
+    assert shares["per_challenge"] == {e: None, v: None}
+    assert shares["overall"] == small.output["gender_shares"]["overall"] is not None
+    # Six at each: both shown.
+    even = services.run_matching(
+        call,
+        by=operator,
+        settings={"challenges": _capacities(challenges, 6, 6), "gender_balance": per_challenge},
+    )
+    page = client.get(f"/matching/runs/{even.pk}/").text
+    table = page[page.index("Shares at each challenge") :]
+    assert "Not shown" not in table[: table.index("</table>")] and "50 %" in table
+    shares = client.get(f"/api/matching-runs/{even.pk}").json()["output"]["gender_shares"]
+    assert shares["per_challenge"] == even.output["gender_shares"]["per_challenge"]
+    # Over all placements, the page has no table per challenge; the API withholds alike.
+    overall = services.run_matching(
+        call, by=operator, settings={"challenges": _capacities(challenges, 2, 10)}
+    )
+    assert "Shares at each challenge" not in client.get(f"/matching/runs/{overall.pk}/").text
+    shares = client.get(f"/api/matching-runs/{overall.pk}").json()["output"]["gender_shares"]
+    assert shares["per_challenge"] == {e: None, v: None}
+
+
+@pytest.mark.parametrize(
+    ("sizes", "withheld"),
+    [
+        ({"c1": 6, "c2": 7}, set()),
+        ({"c1": 0, "c2": 6}, set()),  # nobody at c1: nothing to give away
+        ({"c1": 1, "c2": 6, "c3": 9}, {"c1", "c2"}),  # c2 too, or c1 = overall − c2 − c3
+        ({"c1": 2, "c2": 3, "c3": 9}, {"c1", "c2"}),  # together 5: c3 may be shown
+        ({"c1": 4, "c2": 0, "c3": 5}, {"c1", "c3"}),
+        ({"c1": 4}, {"c1"}),
+    ],
+)
+def test_which_challenges_shares_are_withheld(sizes, withheld):
+    assert services.withheld_challenges(sizes) == withheld
+
+
+# --- The matching page once no run can start ---
+
+
+def test_a_run_refused_after_confirmation_says_why(client_as, scenario, operator):
+    call, challenges, _applications = scenario
+    services.confirm_run(services.run_matching(call, by=operator), by=operator)
+    data = {
+        "mode": "optimal",
+        "preference_weight": "1",
+        f"capacity_{challenges['E'].pk}": "2",
+        f"min_filled_{challenges['E'].pk}": "0",
+        f"capacity_{challenges['V'].pk}": "2",
+        f"min_filled_{challenges['V'].pk}": "0",
+    }
+    client = client_as(operator)
+    for posted in (data, {}):  # a valid form from an old tab, or none at all
+        response = client.post(f"/matching/calls/{call.pk}/", posted)
+        assert response.status_code == 302
+        assert response["Location"] == f"/matching/calls/{call.pk}/"
+        page = client.get(response["Location"]).text
+        assert "This call&#x27;s matches are confirmed, so a new run could never be" in page
+    assert MatchingRun.objects.count() == 1
+
+
+def test_a_run_refused_on_an_open_call_or_without_candidates_says_why(
+    client_as, programme, operator
+):
+    call, _challenges, _applications = closed_call_with_reviews(programme, operator, shortlist=())
+    client = client_as(operator)
+    response = client.post(f"/matching/calls/{call.pk}/", {}, follow=True)
+    assert "No application to this call is selected or shortlisted" in response.text
+    Call.objects.filter(pk=call.pk).update(closes_at=timezone.now() + timedelta(days=2))
+    response = client.post(f"/matching/calls/{call.pk}/", {}, follow=True)
+    assert "match once it has closed" in response.text
+    assert not MatchingRun.objects.exists()
+
+
+# --- Runs' counts in columns; lists without the input and output ---
+
+
+def test_a_run_stores_its_counts_and_the_migration_fills_older_runs(scenario, operator):
+    import importlib
+
+    from django.apps import apps
+
+    call, challenges, _applications = scenario
+    run = services.run_matching(
+        call,
+        by=operator,
+        settings={"challenges": _capacities(challenges, 2, 1), "gender_balance": None},
+    )
+    stored = MatchingRun.objects.values("placed_count", "candidate_count").get(pk=run.pk)
+    assert stored == {"placed_count": 3, "candidate_count": 4}
+    MatchingRun.objects.filter(pk=run.pk).update(placed_count=0, candidate_count=0)
+    migration = importlib.import_module("samskapa.matching.migrations.0002_run_counts")
+    migration.fill_counts(apps, None)
+    run = MatchingRun.objects.get(pk=run.pk)
+    assert (run.placed_count, run.candidate_count, run.unplaced_count) == (3, 4, 1)
+
+
+def test_the_lists_of_runs_read_neither_input_nor_output(client_as, scenario, operator):
+    call, _challenges, _applications = scenario
+    services.confirm_run(services.run_matching(call, by=operator), by=operator)
+    client = client_as(operator)
+    for path in (f"/matching/calls/{call.pk}/", f"/api/calls/{call.pk}/matching-runs"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        sql = " ".join(query["sql"] for query in queries.captured_queries)
+        assert "matching_matchingrun" in sql, path
+        for column in ("input", "output", "settings"):
+            assert f'"matching_matchingrun"."{column}"' not in sql, (path, column)
+
+
+def test_the_api_lists_runs_a_page_at_a_time(client_as, scenario, operator):
+    call, _challenges, _applications = scenario
+    for _ in range(3):
+        services.run_matching(call, by=operator)
+    client = client_as(operator)
+    first = client.get(f"/api/calls/{call.pk}/matching-runs?page_size=2").json()
+    second = client.get(f"/api/calls/{call.pk}/matching-runs?page_size=2&page=2").json()
+    assert first["count"] == second["count"] == 3
+    assert [r["number"] for r in first["items"] + second["items"]] == [3, 2, 1]
+
+
+# --- No transaction while the engine solves ---
+
+
+@pytest.fixture
+def solving(monkeypatch):
+    """Calls `during()` while the real engine solves (set `solving.during`); records whether a
+    transaction was open then."""
+    from samskapa.matching import engine
+
+    real = engine.solve
+    seen = {"in_transaction": [], "during": None}
+
+    def solve(data):
+        seen["in_transaction"].append(connection.in_atomic_block)
+        if seen["during"]:
+            seen["during"]()
+        return real(data)
+
+    monkeypatch.setattr(engine, "solve", solve)
+    return seen
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_engine_solves_outside_a_transaction(scenario, operator, solving):
+    call, _challenges, _applications = scenario
+    run = services.run_matching(call, by=operator)
+    assert solving["in_transaction"] == [False]
+    assert run.placed_count == 4 and AuditEntry.objects.filter(action="matching.run.created")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_change_while_solving_stores_nothing_and_says_what(scenario, operator, solving):
+    call, _challenges, applications = scenario
+    solving["during"] = lambda: Score.objects.filter(review__application=applications["Bo"]).update(
+        value=1
+    )
+    with pytest.raises(ValidationError) as error:
+        services.run_matching(call, by=operator)
+    assert error.value.messages == [
+        "The call changed while the matching ran: run the matching again.",
+        "The panel's scores of Bo Berg have changed.",
+    ]
+    assert not MatchingRun.objects.exists()
+    assert not AuditEntry.objects.filter(action="matching.run.created").exists()
+    # Matches confirmed (from another run) while solving: refused too.
+    solving["during"] = None
+    other = services.run_matching(call, by=operator)
+    solving["during"] = lambda: services.confirm_run(other, by=operator)
+    with pytest.raises(ValidationError, match="matches are confirmed"):
+        services.run_matching(call, by=operator)
+    assert MatchingRun.objects.count() == 1
+
+
+# --- Swap sentences ---
+
+
+@pytest.mark.parametrize(
+    ("swap", "blocked", "expected"),
+    [
+        (
+            {"with": "a2", "with_score": 4, "with_moves_to": "c2", "loss": 1.5},
+            False,
+            "Swapping places with <a2> (score 4 there), who would move to [c2], would lower the "
+            "total by 1.5.",
+        ),
+        (
+            {"with": "a2", "with_score": 4, "with_moves_to": None, "loss": 0},
+            False,
+            "Swapping places with <a2> (score 4 there), who would be left unplaced, would leave "
+            "the total unchanged.",
+        ),
+        (
+            {
+                "with": "a2",
+                "with_score": 4,
+                "with_moves_to": "c2",
+                "loss": -2,
+                "breaks": [{"constraint": "gender_balance", "challenge": "c1"}],
+            },
+            True,
+            "Swapping places with <a2> (score 4 there), who would move to [c2], would raise the "
+            "total by 2 but break the gender balance at [c1].",
+        ),
+        (
+            {
+                "with": "a2",
+                "with_score": 4,
+                "with_moves_to": None,
+                "loss": 0.5,
+                "breaks": [{"constraint": "min_filled", "challenge": "c2"}],
+            },
+            True,
+            "Swapping places with <a2> (score 4 there), who would be left unplaced, would lower "
+            "the total by 0.5 but break the minimum at [c2].",
+        ),
+    ],
+)
+def test_a_swap_is_one_whole_sentence(swap, blocked, expected):
+    from samskapa.matching import explain
+
+    names = explain.Names(lambda key: f"<{key}>", lambda key: f"[{key}]")
+    assert explain._swap(swap, names, blocked=blocked) == expected
+    # Each variant is one msgid, a whole sentence: the translator never sees pieces.
+    sentences = explain._swap_sentences()
+    assert len(sentences) == 12
+    assert all(m.startswith("Swapping places with") and m.endswith(".") for m in sentences.values())

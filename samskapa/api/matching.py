@@ -5,18 +5,20 @@ answers 404, one they may see but not act on 403, bad input 422 with the service
 (nothing is stored).
 
 The applicants' gender is never returned per applicant: a run's input comes without it, and the
-gender figures are aggregate, as on the pages."""
+gender figures are aggregate and withheld for small groups, as on the pages (the output's
+`gender_shares` included: services.gender_shares)."""
 
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from ninja import Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
 
 from samskapa.accounts import permissions
 from samskapa.api.schemas import ErrorOut, ValidationErrorOut
 from samskapa.calls.models import Call
 from samskapa.matching import services
-from samskapa.matching.models import Match, MatchingRun
+from samskapa.matching.models import LARGE_FIELDS, Match, MatchingRun
 
 router = Router(tags=["matching"])
 
@@ -50,7 +52,7 @@ class RunIn(Schema):
     based_on: int | None = None
 
 
-class RunSummaryOut(Schema):
+class _RunFields(Schema):
     id: int
     call_id: int
     number: int
@@ -64,6 +66,22 @@ class RunSummaryOut(Schema):
     objective: float
     placed: int
     unplaced: int
+
+
+class RunSummaryOut(_RunFields):
+    """A run in the list, read from its columns (not its input and output)."""
+
+    @staticmethod
+    def resolve_created_by(run: MatchingRun) -> str | None:
+        return run.created_by.full_name if run.created_by else None
+
+    @staticmethod
+    def resolve_placed(run: MatchingRun) -> int:
+        return run.placed_count
+
+    @staticmethod
+    def resolve_unplaced(run: MatchingRun) -> int:
+        return run.unplaced_count
 
 
 class PlacementOut(Schema):
@@ -80,17 +98,16 @@ class GenderRowOut(Schema):
     gender: str
     placed: int
     placed_share: float | None
-    candidates: int
-    candidates_share: float | None
 
 
-class RunOut(RunSummaryOut):
+class RunOut(_RunFields):
     settings: dict
     input: dict  # the engine's input without the applicants' gender
-    output: dict  # the engine's output
+    output: dict  # the engine's output, its gender shares withheld for small groups
     placements: list[PlacementOut]
     relaxed: list[str]
-    gender_balance: list[GenderRowOut]
+    gender_balance: list[GenderRowOut]  # empty when withheld
+    gender_balance_withheld: bool  # fewer than 5 placed applicants have a gender
     stale: list[str]
 
 
@@ -149,6 +166,7 @@ def _detail(run: MatchingRun) -> dict:
     board = services.whiteboard(run)
     cards = [(column["pk"], card) for column in board["columns"] for card in column["cards"]]
     cards += [(None, card) for card in board["unplaced"]]
+    genders = services.gender_summary(run)
     withheld = dict(
         run.input,
         applicants=[
@@ -160,7 +178,7 @@ def _detail(run: MatchingRun) -> dict:
         **_summary(run),
         "settings": run.settings,
         "input": withheld,
-        "output": run.output,
+        "output": dict(run.output, gender_shares=services.gender_shares(run)),
         "placements": [
             {
                 "application_id": card["pk"],
@@ -175,15 +193,10 @@ def _detail(run: MatchingRun) -> dict:
         ],
         "relaxed": board["relaxed"],
         "gender_balance": [
-            {
-                "gender": row["code"],
-                "placed": row["placed"],
-                "placed_share": row["placed_share"],
-                "candidates": row["candidates"],
-                "candidates_share": row["candidates_share"],
-            }
-            for row in services.gender_summary(run)["rows"]
+            {"gender": row["code"], "placed": row["placed"], "placed_share": row["placed_share"]}
+            for row in genders["rows"]
         ],
+        "gender_balance_withheld": not genders["shown"],
         "stale": [] if Match.objects.filter(call=run.call).exists() else services.staleness(run),
     }
 
@@ -204,18 +217,26 @@ def _match(match: Match) -> dict:
 
 
 def _matches(call: Call):
-    matches = Match.objects.filter(call=call).select_related(
-        "application__applicant", "application__organisation", "challenge", "run", "confirmed_by"
+    matches = (
+        Match.objects.filter(call=call)
+        .select_related(
+            "application__applicant",
+            "application__organisation",
+            "challenge",
+            "run",
+            "confirmed_by",
+        )
+        .defer(*(f"run__{name}" for name in LARGE_FIELDS))
     )
     return [_match(match) for match in matches.order_by("pk")]
 
 
 @router.get("/calls/{pk}/matching-runs", response={200: list[RunSummaryOut], **READ})
+@paginate(PageNumberPagination)
 def list_runs(request, pk: int):
-    """The call's runs, the newest first."""
+    """The call's runs, the newest first, a page at a time."""
     call = _call(request, pk)
-    runs = call.matching_runs.select_related("created_by").order_by("-number")
-    return [_summary(run) for run in runs]
+    return call.matching_runs.select_related("created_by").defer(*LARGE_FIELDS).order_by("-number")
 
 
 @router.post("/calls/{pk}/matching-runs", response={201: RunOut, **WRITE})

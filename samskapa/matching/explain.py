@@ -247,6 +247,61 @@ def _reason(d: dict, names: Names, mode: str) -> str | None:
     return " ".join(parts)
 
 
+def _swap_sentences() -> dict:
+    """Each swap sentence whole, by (the other moves or is left unplaced, the effect on the
+    total, whether the swap breaks a constraint), so that translators get whole sentences."""
+    return {
+        ("moves", "lower", False): _(
+            "Swapping places with %(other)s (score %(score)s there), who would move to "
+            "%(there)s, would lower the total by %(amount)s."
+        ),
+        ("moves", "raise", False): _(
+            "Swapping places with %(other)s (score %(score)s there), who would move to "
+            "%(there)s, would raise the total by %(amount)s."
+        ),
+        ("moves", "same", False): _(
+            "Swapping places with %(other)s (score %(score)s there), who would move to "
+            "%(there)s, would leave the total unchanged."
+        ),
+        ("unplaced", "lower", False): _(
+            "Swapping places with %(other)s (score %(score)s there), who would be left "
+            "unplaced, would lower the total by %(amount)s."
+        ),
+        ("unplaced", "raise", False): _(
+            "Swapping places with %(other)s (score %(score)s there), who would be left "
+            "unplaced, would raise the total by %(amount)s."
+        ),
+        ("unplaced", "same", False): _(
+            "Swapping places with %(other)s (score %(score)s there), who would be left "
+            "unplaced, would leave the total unchanged."
+        ),
+        ("moves", "lower", True): _(
+            "Swapping places with %(other)s (score %(score)s there), who would move to "
+            "%(there)s, would lower the total by %(amount)s but break %(constraints)s."
+        ),
+        ("moves", "raise", True): _(
+            "Swapping places with %(other)s (score %(score)s there), who would move to "
+            "%(there)s, would raise the total by %(amount)s but break %(constraints)s."
+        ),
+        ("moves", "same", True): _(
+            "Swapping places with %(other)s (score %(score)s there), who would move to "
+            "%(there)s, would leave the total unchanged but break %(constraints)s."
+        ),
+        ("unplaced", "lower", True): _(
+            "Swapping places with %(other)s (score %(score)s there), who would be left "
+            "unplaced, would lower the total by %(amount)s but break %(constraints)s."
+        ),
+        ("unplaced", "raise", True): _(
+            "Swapping places with %(other)s (score %(score)s there), who would be left "
+            "unplaced, would raise the total by %(amount)s but break %(constraints)s."
+        ),
+        ("unplaced", "same", True): _(
+            "Swapping places with %(other)s (score %(score)s there), who would be left "
+            "unplaced, would leave the total unchanged but break %(constraints)s."
+        ),
+    }
+
+
 def _swap(swap: dict, names: Names, blocked: bool = False) -> str:
     values = {
         "other": names.applicant(swap["with"]),
@@ -255,23 +310,9 @@ def _swap(swap: dict, names: Names, blocked: bool = False) -> str:
     }
     if swap.get("with_moves_to"):
         values["there"] = names.challenge(swap["with_moves_to"])
-        text = _(
-            "Swapping places with %(other)s (score %(score)s there), who would move to %(there)s,"
-        )
-    else:
-        text = _(
-            "Swapping places with %(other)s (score %(score)s there), who would be left unplaced,"
-        )
-    loss = swap["loss"]
-    if loss > TOLERANCE:
-        effect = _("would lower the total by %(amount)s")
-    elif loss < -TOLERANCE:
-        effect = _("would raise the total by %(amount)s")
-    else:
-        effect = _("would leave the total unchanged")
-    sentence = f"{text % values} {effect % values}"
     if blocked:
-        sentence += " " + _("but break %(constraints)s") % {
-            "constraints": broken(swap.get("breaks"), names)
-        }
-    return sentence + "."
+        values["constraints"] = broken(swap.get("breaks"), names)
+    loss = swap["loss"]
+    effect = "lower" if loss > TOLERANCE else "raise" if loss < -TOLERANCE else "same"
+    where = "moves" if swap.get("with_moves_to") else "unplaced"
+    return _swap_sentences()[(where, effect, blocked)] % values

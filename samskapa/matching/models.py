@@ -70,6 +70,9 @@ class MatchingRun(models.Model):
     output = models.JSONField(_("output"))
     feasible = models.BooleanField(_("all constraints hold"))
     objective = models.FloatField(_("total"))
+    # Stored with the run so that lists need not read the input and output (see `counts`).
+    placed_count = models.PositiveIntegerField(_("placed"))
+    candidate_count = models.PositiveIntegerField(_("number of candidates"))
 
     objects = VisibleQuerySet.as_manager()
 
@@ -102,12 +105,23 @@ class MatchingRun(models.Model):
         return stockholm_time(self.created_at)
 
     @property
-    def placed_count(self) -> int:
-        return len(self.output.get("assignments", []))
-
-    @property
     def unplaced_count(self) -> int:
-        return len(self.output.get("unassigned", []))
+        return self.candidate_count - self.placed_count
+
+    @staticmethod
+    def counts(data: dict, output: dict) -> dict:
+        """The columns a run stores from its engine input and output, so that lists need not
+        read them (migration 0002 filled them in the same way for the runs before it)."""
+        return {
+            "placed_count": len(output.get("assignments", [])),
+            "candidate_count": len(data.get("applicants", [])),
+            "feasible": bool(output["feasible"]),
+            "objective": float(output["objective"]),
+        }
+
+
+# What the lists of runs leave in the database: they show the columns (see `counts`).
+LARGE_FIELDS = ("settings", "input", "output")
 
 
 class Match(models.Model):

@@ -43,6 +43,15 @@ MAX_CAPACITY = 1000
 # The panel's mean is points out of 100; the engine gets it on a 0–5 scale.
 SCORE_SCALE = 5
 LOCK_ACTIONS = ("lock", "unlock", "exclude", "include")
+# Gender figures are shown for a group of placed applicants (all of a run's, or those at one
+# challenge) only when at least this many of them have a gender: with fewer, the names the
+# pages show and a figure could give away one person's gender ("fewer than 5", as in the
+# recruitment funnel; docs/permissions.md).
+MIN_GENDER_GROUP = 5
+NOTHING_TO_MATCH = gettext_lazy(
+    "No application to this call is selected or shortlisted: shortlist or select the "
+    "applications to match first."
+)
 
 
 def applicant_key(pk) -> str:
@@ -149,12 +158,7 @@ def build_input(call: Call, settings: dict | None = None, *, current=None) -> Pr
     if not challenges:
         raise ValidationError(_("The call has no challenges to match to."))
     if not applications:
-        raise ValidationError(
-            _(
-                "No application to this call is selected or shortlisted: shortlist or select "
-                "the applications to match first."
-            )
-        )
+        raise ValidationError(str(NOTHING_TO_MATCH))
     prepared = Prepared(call, basis, applications, means, challenges, {})
     prepared.settings = normalise_settings(prepared, settings or {})
     prepared.data = _engine_input(prepared)
@@ -429,27 +433,85 @@ def with_change(settings: dict, action: str, application_pk: int, challenge_pk: 
 # --- Runs ---
 
 
-@transaction.atomic
+def run_refusal(call: Call, candidates: list | None = None) -> str | None:
+    """Why no run can be started on `call` now, as a sentence (None: one can). With
+    `candidates` (the call's, as `candidates()` gives them) also when there is none."""
+    if not call.has_closed:
+        return _("The call is open until %(deadline)s: match once it has closed.") % {
+            "deadline": call.deadline
+        }
+    if Match.objects.filter(call=call).exists():
+        return _("This call's matches are confirmed, so a new run could never be confirmed.")
+    if candidates is not None and not candidates:
+        return str(NOTHING_TO_MATCH)
+    return None
+
+
 def run_matching(
     call: Call, *, by: User, settings: dict | None = None, based_on: MatchingRun | None = None
 ) -> MatchingRun:
     """Run the engine on the call's candidates with `settings` and store the run (with its
-    input, output and who ran it). Only once the call has closed."""
+    input, output and who ran it). Only once the call has closed, and until its matches are
+    confirmed.
+
+    No transaction is open while the engine solves: the input is built in a short read, and the
+    run stored in a short transaction that checks again, under the call's lock, that the call's
+    matches are not confirmed meanwhile and that the input built from the call now is still the
+    one solved (else nothing is stored and the operator is asked to run it again)."""
     permissions.require(by, "call.match", call)
-    if not call.has_closed:
-        raise ValidationError(
-            _("The call is open until %(deadline)s: match once it has closed.")
-            % {"deadline": call.deadline}
-        )
     if based_on is not None and based_on.call_id != call.pk:
         raise ValidationError(_("That run belongs to another call."))
-    if Match.objects.filter(call=call).exists():
-        raise ValidationError(
-            _("This call's matches are confirmed, so a new run could never be confirmed.")
+    with transaction.atomic():
+        refusal = run_refusal(call)
+        if refusal:
+            raise ValidationError(refusal)
+        prepared = build_input(call, settings)
+    output = _solve(prepared.data)
+    with transaction.atomic():
+        # One run at a time per call gets the next number.
+        call = Call.objects.select_for_update().select_related("programme").get(pk=call.pk)
+        refusal = run_refusal(call)
+        if refusal:
+            raise ValidationError(refusal)
+        changes = input_changes(call, prepared.settings, prepared.data)
+        if changes:
+            raise ValidationError(
+                [_("The call changed while the matching ran: run the matching again.")] + changes
+            )
+        last = MatchingRun.objects.filter(call=call).aggregate(last=Max("number"))["last"] or 0
+        run = MatchingRun.objects.create(
+            call=call,
+            number=last + 1,
+            label=prepared.settings["label"],
+            created_by=by,
+            based_on=based_on,
+            mode=prepared.settings["mode"],
+            candidates=prepared.basis,
+            settings=prepared.settings,
+            input=prepared.data,
+            output=output,
+            **MatchingRun.counts(prepared.data, output),
         )
-    prepared = build_input(call, settings)
+        record(
+            actor=by,
+            action="matching.run.created",
+            obj=run,
+            programme=call.programme,
+            changes={
+                "mode": [None, run.get_mode_display()],
+                "candidates": [None, len(prepared.applications)],
+                "placed": [None, run.placed_count],
+                "feasible": [None, run.feasible],
+                "based_on": [None, based_on.number if based_on else None],
+            },
+        )
+    return run
+
+
+def _solve(data: dict) -> dict:
+    """The engine's output for `data`, or a ValidationError saying why there is none."""
     try:
-        result = engine.solve(engine.parse_input(prepared.data))
+        result = engine.solve(engine.parse_input(data))
     except engine.InvalidInput as error:
         # normalise_settings catches what an operator can get wrong; this is a backstop.
         raise ValidationError(
@@ -460,38 +522,7 @@ def run_matching(
         raise ValidationError(
             _("The solver stopped without an answer. Try again; if it happens again, report it.")
         ) from error
-    output = result.to_json()
-    # One run at a time per call gets the next number.
-    Call.objects.select_for_update().filter(pk=call.pk).first()
-    last = MatchingRun.objects.filter(call=call).aggregate(last=Max("number"))["last"] or 0
-    run = MatchingRun.objects.create(
-        call=call,
-        number=last + 1,
-        label=prepared.settings["label"],
-        created_by=by,
-        based_on=based_on,
-        mode=prepared.settings["mode"],
-        candidates=prepared.basis,
-        settings=prepared.settings,
-        input=prepared.data,
-        output=output,
-        feasible=bool(output["feasible"]),
-        objective=float(output["objective"]),
-    )
-    record(
-        actor=by,
-        action="matching.run.created",
-        obj=run,
-        programme=call.programme,
-        changes={
-            "mode": [None, run.get_mode_display()],
-            "candidates": [None, len(prepared.applications)],
-            "placed": [None, run.placed_count],
-            "feasible": [None, run.feasible],
-            "based_on": [None, based_on.number if based_on else None],
-        },
-    )
-    return run
+    return result.to_json()
 
 
 def rerun(run: MatchingRun, *, by: User, settings: dict | None = None, change=None):
@@ -512,13 +543,19 @@ def rerun(run: MatchingRun, *, by: User, settings: dict | None = None, change=No
 def staleness(run: MatchingRun, *, current=None) -> list[str]:
     """Why `run` no longer matches the call (empty when it still does): building its input
     again from the call today, with the same settings, must give the same input."""
+    return input_changes(run.call, run.settings, run.input, current=current)
+
+
+def input_changes(call: Call, settings: dict, data: dict, *, current=None) -> list[str]:
+    """What differs between the engine input `data` (built with `settings`) and the input
+    built from `call` today with the same settings, as sentences (empty: nothing)."""
     try:
-        prepared = build_input(run.call, run.settings, current=current)
+        prepared = build_input(call, settings, current=current)
     except ValidationError as error:
         return [_("The run's settings no longer fit the call:"), *error.messages]
-    if prepared.data == run.input:
+    if prepared.data == data:
         return []
-    then = {a["id"]: a for a in run.input["applicants"]}
+    then = {a["id"]: a for a in data["applicants"]}
     now = {a["id"]: a for a in prepared.data["applicants"]}
     reasons = []
     keys = set(then) | set(now)
@@ -532,7 +569,7 @@ def staleness(run: MatchingRun, *, current=None) -> list[str]:
     def listed(ids):
         return str(get_text_list(sorted(names.get(k, k) for k in ids), _("and")))
 
-    if [c["id"] for c in run.input["challenges"]] != [c["id"] for c in prepared.data["challenges"]]:
+    if [c["id"] for c in data["challenges"]] != [c["id"] for c in prepared.data["challenges"]]:
         reasons.append(_("The call's challenges have changed."))
     if set(now) - set(then):
         reasons.append(
@@ -676,50 +713,108 @@ def placements(run: MatchingRun) -> dict[str, str | None]:
     return {a["id"]: placed.get(a["id"]) for a in run.input["applicants"]}
 
 
+def _gender_groups(run: MatchingRun) -> tuple[int, int, dict[str, int]]:
+    """How many placed applicants have a gender: with any gender, and with a counted one (the
+    balanced genders, or any when no balance was asked, as the engine counts its shares)
+    overall and at each challenge (by engine id)."""
+    balance = run.input.get("gender_balance")
+    counted = set(balance["genders"]) if balance else None
+    placed = placements(run)
+    any_gender = 0
+    per_challenge = {c["id"]: 0 for c in run.input["challenges"]}
+    for applicant in run.input["applicants"]:
+        gender, where = applicant.get("gender"), placed[applicant["id"]]
+        if where is None or not gender:
+            continue
+        any_gender += 1
+        if counted is None or gender in counted:
+            per_challenge[where] = per_challenge.get(where, 0) + 1
+    return any_gender, sum(per_challenge.values()), per_challenge
+
+
+def withheld_challenges(sizes: dict[str, int]) -> set[str]:
+    """The challenges whose gender shares are withheld, given how many placed applicants with
+    a counted gender each has: those with fewer than MIN_GENDER_GROUP (but some), and when those
+    together are still fewer, the next smallest until they are not, so that the overall figures
+    less the shown challenges' do not give the withheld ones away."""
+    hidden = {key for key, n in sizes.items() if 0 < n < MIN_GENDER_GROUP}
+    total = sum(sizes[key] for key in hidden)
+    for key in sorted(set(sizes) - hidden, key=lambda key: (sizes[key], key)):
+        if not hidden or total >= MIN_GENDER_GROUP:
+            break
+        if sizes[key]:
+            hidden.add(key)
+            total += sizes[key]
+    return hidden
+
+
+def gender_shares(run: MatchingRun) -> dict:
+    """The engine's `gender_shares` of the run with what could give away a person withheld
+    (null): the overall shares when fewer than MIN_GENDER_GROUP placed applicants have a counted
+    gender, and the shares of the challenges `withheld_challenges` names."""
+    _any, counted, sizes = _gender_groups(run)
+    shares = run.output.get("gender_shares") or {}
+    hidden = withheld_challenges(sizes)
+    return {
+        "overall": shares.get("overall") if counted >= MIN_GENDER_GROUP else None,
+        "per_challenge": {
+            key: None if key in hidden else value
+            for key, value in (shares.get("per_challenge") or {}).items()
+        },
+    }
+
+
 def gender_summary(run: MatchingRun, names: explain.Names | None = None) -> dict:
-    """The proposal's gender figures, in aggregate only: per gender the placed and the
-    candidates (count and share), and per challenge when the balance is asked per challenge."""
+    """The proposal's gender figures, in aggregate only and only where no one's gender can be
+    worked out from them and the names the pages show: per gender the placed (count and share
+    of the placed), when at least MIN_GENDER_GROUP placed applicants have a gender; and, when
+    the balance is asked per challenge, each challenge's shares except `withheld_challenges`.
+    (No counts of the candidates by gender: less the placed, they would give away the gender of
+    an unplaced applicant.)"""
     placed = placements(run)
     genders = {a["id"]: a.get("gender") or "" for a in run.input["applicants"]}
     labels = [(g.value, g.label) for g in BALANCE_GENDERS] + [("", _("Not stated"))]
     n_placed = sum(1 for c in placed.values() if c is not None)
-    n_all = len(placed)
+    with_gender, _counted, sizes = _gender_groups(run)
+    shown = with_gender >= MIN_GENDER_GROUP
     rows = []
-    for code, label in labels:
+    for code, label in labels if shown else ():
         among_placed = sum(1 for a, c in placed.items() if c is not None and genders[a] == code)
-        among_all = sum(1 for a in placed if genders[a] == code)
         rows.append(
             {
                 "code": code or "not_stated",
                 "label": label,
                 "placed": among_placed,
                 "placed_share": among_placed / n_placed if n_placed else None,
-                "candidates": among_all,
-                "candidates_share": among_all / n_all if n_all else None,
             }
         )
     balance = run.input.get("gender_balance")
     per_challenge = []
     if balance and balance.get("scope") == "per_challenge":
-        shares = run.output.get("gender_shares", {}).get("per_challenge", {})
+        shares = gender_shares(run)["per_challenge"]
         for challenge in run.input["challenges"]:
+            key = challenge["id"]
+            values = shares.get(key)
             per_challenge.append(
                 {
-                    "challenge": challenge["id"],
-                    "title": names.challenge(challenge["id"]) if names else challenge["id"],
+                    "challenge": key,
+                    "title": names.challenge(key) if names else key,
+                    "shown": values is not None or not sizes.get(key),
                     "shares": [
-                        (gender_label(g), explain.percent(shares.get(challenge["id"], {}).get(g)))
+                        (gender_label(g), explain.percent((values or {}).get(g)))
                         for g in balance["genders"]
                     ],
                 }
             )
     return {
         "placed": n_placed,
-        "candidates": n_all,
+        "candidates": len(placed),
+        "shown": shown,
         "rows": rows,
         "balance": balance,
         "balance_text": balance_text(balance),
         "per_challenge": per_challenge,
+        "withheld": any(not item["shown"] for item in per_challenge),
     }
 
 
@@ -877,12 +972,7 @@ def compare(first: MatchingRun, second: MatchingRun) -> dict:
     return {
         "rows": rows,
         "moved": sum(1 for row in rows if row["moved"]),
-        "genders": [
-            (row_a, row_b)
-            for row_a, row_b in zip(
-                gender_summary(first)["rows"], gender_summary(second)["rows"], strict=True
-            )
-        ],
+        "genders": _compared_genders(gender_summary(first), gender_summary(second)),
         "relaxed": (
             [explain.relaxed(item, names, first.mode) for item in first.output.get("relaxed", [])],
             [
@@ -891,6 +981,16 @@ def compare(first: MatchingRun, second: MatchingRun) -> dict:
             ],
         ),
     }
+
+
+def _compared_genders(first: dict, second: dict) -> list[dict]:
+    """Per gender, the placed of each run (None where that run's figures are withheld)."""
+    labels = [(g.value, g.label) for g in BALANCE_GENDERS] + [("not_stated", _("Not stated"))]
+    by_code = [{row["code"]: row for row in summary["rows"]} for summary in (first, second)]
+    return [
+        {"label": label, "first": by_code[0].get(code), "second": by_code[1].get(code)}
+        for code, label in labels
+    ]
 
 
 def settings_summary(run: MatchingRun) -> list[tuple[str, str]]:

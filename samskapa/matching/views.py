@@ -15,7 +15,7 @@ from samskapa.calls.models import Call
 from samskapa.core.forms import add_service_errors
 from samskapa.matching import services
 from samskapa.matching.forms import ConfirmForm, SettingsForm
-from samskapa.matching.models import Match, MatchingRun
+from samskapa.matching.models import LARGE_FIELDS, Match, MatchingRun
 
 RUNS_PER_PAGE = 20
 
@@ -41,6 +41,7 @@ def _matches(call):
             "run",
             "confirmed_by",
         )
+        .defer(*(f"run__{name}" for name in LARGE_FIELDS))
         .order_by("challenge__title", "application__applicant__full_name", "pk")
     )
 
@@ -69,15 +70,23 @@ def call_matching(request, pk):
     the runs so far and the confirmed matches."""
     call = _call(request, pk)
     form, basis, applications, means = _form_for(call, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            run = services.run_matching(call, by=request.user, settings=form.to_settings())
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Run %(number)s is done.") % {"number": run.number})
-            return redirect(run)
-    runs = call.matching_runs.select_related("created_by").order_by("-number")
+    if request.method == "POST":
+        # The page offers no form when no run can start (matches confirmed, the call open, no
+        # candidates): a refusal is a message then, not an error on a form that is not shown.
+        refusal = services.run_refusal(call, applications)
+        if refusal is None and form.is_valid():
+            try:
+                run = services.run_matching(call, by=request.user, settings=form.to_settings())
+            except ValidationError as error:
+                refusal = services.run_refusal(call) and " ".join(error.messages)
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Run %(number)s is done.") % {"number": run.number})
+                return redirect(run)
+        if refusal:
+            messages.error(request, refusal)
+            return redirect("matching:call", call.pk)
+    runs = call.matching_runs.select_related("created_by").defer(*LARGE_FIELDS).order_by("-number")
     page = Paginator(runs, RUNS_PER_PAGE).get_page(request.GET.get("page"))
     matches = list(_matches(call))
     return render(
