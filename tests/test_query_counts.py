@@ -123,3 +123,39 @@ def test_challenge_list_and_page_do_not_grow_with_challenges(client_as, programm
     )
     assert large == small
     assert small[0] <= 7 and small[1] <= 12, small
+
+
+def test_matching_runs_list_and_api_do_not_grow_with_runs(client_as, programme, operator):
+    from samskapa.matching import services as matching
+    from samskapa.matching.models import MatchingRun
+    from tests.test_matching_product import closed_call_with_reviews
+
+    call, _challenges, _applications = closed_call_with_reviews(programme, operator)
+    first = matching.run_matching(call, by=operator)
+    others = factories.programme(operator=operator).memberships.get(role=Role.OPERATOR).user
+
+    def add_runs(n):
+        # Copies of the first run, by other people (each row's "run by" is read with it).
+        last = call.matching_runs.count()
+        for number in range(last + 1, last + n + 1):
+            MatchingRun.objects.create(
+                call=call,
+                number=number,
+                created_by=factories.person() if number % 2 else others,
+                based_on=first,
+                mode=first.mode,
+                candidates=first.candidates,
+                settings=first.settings,
+                input=first.input,
+                output=first.output,
+                **MatchingRun.counts(first.input, first.output),
+            )
+
+    client = client_as(operator)
+    urls = (f"/matching/calls/{call.pk}/", f"/api/calls/{call.pk}/matching-runs")
+    add_runs(1)
+    small = tuple(_count(client, url) for url in urls)
+    add_runs(60)  # more than a page of each
+    large = tuple(_count(client, url) for url in urls)
+    assert large == small, (small, large)
+    assert small[0] <= 11 and small[1] <= 7, small
