@@ -455,13 +455,42 @@ def test_the_applicant_sees_accepts_declines_and_downloads_the_invitation(
 
 def test_a_started_time_can_no_longer_be_answered(call, operator):
     application = _shortlisted(call, operator)
-    now = timezone.now()
-    slot = _slot(
-        call, operator, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1)
-    )
+    slot = _slot(call, operator)
     invitation = services.invite(application, slot, by=operator)
+    now = timezone.now()  # the time comes: it began an hour ago
+    LabSlot.objects.filter(pk=slot.pk).update(
+        starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1)
+    )
     with pytest.raises(ValidationError, match="has begun"):
         services.respond(invitation, by=application.applicant, answer="accept")
+
+
+def test_a_time_that_has_begun_takes_no_invitations_nor_moves(client_as, call, operator):
+    application, other = _shortlisted(call, operator), _shortlisted(call, operator, "Bo Berg")
+    later = _slot(call, operator, 13)
+    now = timezone.now()
+    begun = _slot(
+        call, operator, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1)
+    )
+    with pytest.raises(ValidationError, match="already begun: choose a later one"):
+        services.invite(application, begun, by=operator)
+    assert not LabInvitation.objects.exists()
+    invitation = services.invite(other, later, by=operator)
+    with pytest.raises(ValidationError, match="already begun"):
+        services.move(invitation, begun, by=operator)
+    invitation.refresh_from_db()
+    assert invitation.slot == later and invitation.sequence == 0
+    response = client_as(operator).post(
+        f"/recruitment/applications/{application.pk}/invite/", {"slot": begun.pk}, follow=True
+    )
+    assert "has already begun" in response.content.decode()
+    api = client_as(operator).post(
+        f"/api/calls/{call.pk}/lab-invitations",
+        {"application_id": application.pk, "slot_id": begun.pk},
+        content_type="application/json",
+    )
+    assert api.status_code == 422 and "already begun" in str(api.json()["errors"])
+    assert LabInvitation.objects.count() == 1
 
 
 # --- The review summary links to the lab ---
@@ -592,7 +621,7 @@ def test_secondary_suppression_keeps_small_groups_from_being_worked_out(values, 
     assert funnel.suppress(values) == expected
 
 
-def test_a_stage_that_cannot_be_protected_is_hidden_in_both_tables():
+def test_a_table_that_cannot_be_protected_shows_the_total_only():
     # 6 = 5 + 1: even with the 5 hidden, the 1 follows (hidden groups hold at least 5).
     assert funnel.suppress([5, 1, 0, 0, 0]) is None
     figures = {
@@ -602,10 +631,101 @@ def test_a_stage_that_cannot_be_protected_is_hidden_in_both_tables():
         "innovator_type": {"entrepreneur": {"applied": 6}},
     }
     shown = funnel.present(figures, exact=False)
-    assert shown["totals"][0].shown == "hidden"
-    for table in shown["tables"]:
-        assert {row["cells"][0].shown for row in table["rows"]} == {"hidden"}
-    assert funnel.present(figures, exact=True)["totals"][0].count == 6
+    assert shown["totals"][0].shown == "exact" and shown["totals"][0].count == 6
+    gender, kinds = shown["tables"]
+    assert {row["cells"][0].shown for row in gender["rows"]} == {"hidden"}
+    # The other table is a marginal of its own: any one fits any gender table of the total.
+    assert kinds["rows"][0]["cells"][0].count == 6
+    assert funnel.present(figures, exact=True)["tables"][0]["rows"][1]["cells"][0].count == 1
+
+
+# The reviewer's cases: the rule's own choice (which group to hide, ties to the first) told
+# the small groups apart. Each now shows the total only.
+@pytest.mark.parametrize(
+    "values",
+    [
+        [6, 5, 2, 0, 0],  # women 6, men hidden, other < 5: only other = 2 fits the rule
+        [6, 1, 1, 0, 0],  # women hidden, two < 5: only (6, 1, 1) gives that
+        [100, 99, 4, 0, 0],  # the same at any size: 1–3 would make the 99 the larger
+        [1, 1, 1, 1, 1],  # five of one each: no display of 5 protects it but the total
+    ],
+)
+def test_displays_the_rule_would_give_away_fall_back_to_the_total(values):
+    states = funnel.suppress(values)
+    assert states is None or not funnel._display_is_safe(funnel._display(values, states))
+    assert funnel.protect(values) == ["hidden"] * len(values)
+
+
+def _every_display(groups, total):
+    """Every vector of `total` over `groups` groups, by what a reader of the funnel sees: the
+    gender table's five groups through as_json (the one presentation of pages, API and
+    snapshots alike), smaller tables through `protect` as `present` applies it."""
+    seen = {}
+    for values in funnel._vectors(groups, total):
+        if groups == len(funnel._GROUPS["gender"]):
+            figures = {
+                "stages": ["applied"],
+                "totals": {"applied": total},
+                "gender": {
+                    value: {"applied": n}
+                    for (value, _label), n in zip(funnel._GROUPS["gender"], values, strict=True)
+                },
+                "innovator_type": {},
+            }
+            shown = funnel.as_json(figures, exact=False)
+            total_cell = shown["totals"][0]
+            cells = [row["cells"][0] for row in shown["tables"][0]["rows"]]
+            display = (
+                (total_cell["shown"], total_cell["count"]),
+                *((cell["shown"], cell["count"]) for cell in cells),
+            )
+        elif total == 0:
+            display = (("exact", 0), *(("exact", 0),) * groups)
+        elif total < funnel.SMALL_GROUP:
+            display = (("fewer_than_5", None), *(("hidden", None),) * groups)
+        else:
+            states = funnel.protect(list(values))
+            display = (
+                ("exact", total),
+                *(
+                    (state, n if state == "exact" else None)
+                    for state, n in zip(states, values, strict=True)
+                ),
+            )
+        seen.setdefault(display, []).append(values)
+    return seen
+
+
+@pytest.mark.parametrize("groups", [2, 3, 4, 5])
+def test_no_small_group_is_ever_worked_out_from_a_display_and_the_rule(groups):
+    """Brute force: for every vector with totals up to 14 (and the totals 1–4 together, which
+    show "fewer than 5"), all vectors shown the same way give each group not shown exactly at
+    least two values — so a reader who knows the rule, ties and fall-backs included, can never
+    pin a group down."""
+    displays = {}
+    for total in range(15):
+        for display, vectors in _every_display(groups, total).items():
+            displays.setdefault(display, []).extend(vectors)
+    leaks = [
+        (display, vectors)
+        for display, vectors in displays.items()
+        for i, (state, _count) in enumerate(display[1:])
+        if state != "exact" and len({values[i] for values in vectors}) < 2
+    ]
+    assert not leaks, leaks[:3]
+    # Pages, API and snapshots share that presentation (as_json is present's).
+    assert funnel.as_json.__code__.co_names.count("present") == 1
+
+
+@pytest.mark.parametrize("groups", [5, 6])
+def test_the_fallback_is_proven_safe_without_enumerating_at_call_sized_totals(groups):
+    # A vector with an empty group that falls back is found among a few shapes, so a page with
+    # hundreds of applicants neither enumerates every vector nor loses its breakdowns.
+    for total in range(6, 400):
+        assert any(funnel._is_unsafe(values) for values in funnel._witnesses(groups, total))
+        assert funnel._fallback_is_safe(groups, total)
+    assert not funnel._fallback_is_safe(5, 5)  # 1 + 1 + 1 + 1 + 1: every vector of 5
+    assert funnel.protect([3, 2, 0, 0, 0]) == ["hidden"] * 5
 
 
 def test_a_stage_under_five_shows_no_groups():

@@ -126,9 +126,14 @@ def invite(request, pk: int, payload: LabInvitationIn):
     """Invite a shortlisted applicant of the call to one of its lab times: they get an e-mail
     with the calendar invitation (METHOD:REQUEST)."""
     call = _call(request, pk, "call.manage_lab")
-    application = Application.objects.filter(pk=payload.application_id, call=call).first()
-    if application is None:
-        return _invalid(ValidationError({"application_id": ["No such application to this call."]}))
+    # Through the visibility rule, as every lookup: a draft, another call's application and
+    # one that does not exist all answer 404 alike.
+    application = permissions.get_visible_or_404(
+        request.user,
+        Application.objects.filter(call=call),
+        action="call.manage_lab",
+        pk=payload.application_id,
+    )
     slot = LabSlot.objects.filter(pk=payload.slot_id, call=call).first()
     try:
         invitation = services.invite(application, slot, by=request.user)

@@ -20,16 +20,24 @@ Suppression (docs/permissions.md, "The funnel")
     3. while any such group could still be worked out exactly from the total and the shown
        groups (the reader knows the rule: a "fewer than 5" group holds 1–4 people, a hidden
        one at least 5 and no more than the smallest group still shown), the smallest group of
-       5 or more is hidden as well (secondary);
-    4. if even that cannot protect it, the stage's figures are hidden in both tables.
+       5 or more is hidden as well (secondary; `suppress`);
+    4. the result is then checked against a reader who knows this whole rule, ties included:
+       every count vector with the same total that the rule would show the same way is
+       enumerated (`_display_is_safe`), and unless each "fewer than 5" or hidden group takes
+       at least two different values among them, the table shows the stage's total only
+       (every group hidden). That fallback is checked the same way (`_fallback_is_safe`):
+       when the vectors that fall back at a total would still pin a group down, every vector
+       with that total shows the total only.
 
     Groups with nobody in them are shown as 0. The same rule applies to the current figures
-    and to every snapshot.
+    and to every snapshot (`present`, `as_json`).
 """
 
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.functional import Promise
@@ -184,15 +192,9 @@ def present(figures: dict, *, exact: bool) -> dict:
             for name, values in columns.items():
                 states[name][code] = [HIDDEN] * len(values)
             continue
-        protected = {name: suppress(values) for name, values in columns.items()}
-        if any(column is None for column in protected.values()):
-            total_states[code] = HIDDEN
-            for name, values in columns.items():
-                states[name][code] = [HIDDEN] * len(values)
-        else:
-            total_states[code] = EXACT
-            for name, column in protected.items():
-                states[name][code] = column
+        total_states[code] = EXACT
+        for name, values in columns.items():
+            states[name][code] = protect(values)
     tables = []
     for name, title, groups in DIMENSIONS:
         rows = []
@@ -270,6 +272,153 @@ def _some_small_group_is_determined(values, primary, secondary) -> bool:
         if low >= high:
             return True
     return False
+
+
+# --- Checking the rule against a reader who knows it ---
+
+# The most candidate vectors `_display_is_safe` looks at for one display; past it the display
+# counts as unsafe (the table falls back to the total only). The enumeration's order depends on
+# the display alone, so the verdict is the same for every vector shown that way.
+_CANDIDATE_BUDGET = 2_000
+# `_fallback_is_safe` enumerates every vector of a total when there are at most this many.
+_EXHAUSTIVE_VECTORS = 20_000
+
+
+def protect(values: list[int]) -> list[str]:
+    """How each group of one stage's table is shown when the stage's total (their sum,
+    ≥ SMALL_GROUP) is shown: `suppress`'s display when a reader who knows the rule cannot work
+    out any suppressed group from it, else every group HIDDEN (the total only)."""
+    values = tuple(values)
+    hidden = [HIDDEN] * len(values)
+    if not _fallback_is_safe(len(values), sum(values)):
+        return hidden
+    states = suppress(list(values))
+    if states is None or not _display_is_safe(_display(values, states)):
+        return hidden
+    return states
+
+
+def _display(values, states) -> tuple:
+    """What the reader sees of a table: the total, then per group its count, FEWER or HIDDEN."""
+    shown = (n if state == EXACT else state for n, state in zip(values, states, strict=True))
+    return (sum(values), *shown)
+
+
+def _rule_display(values) -> tuple | None:
+    states = suppress(list(values))
+    return None if states is None else _display(values, states)
+
+
+def _is_unsafe(values) -> bool:
+    """Whether the rule's display of this vector falls back to the total only."""
+    shown = _rule_display(values)
+    return shown is None or not _display_is_safe(shown)
+
+
+@lru_cache(maxsize=4096)
+def _display_is_safe(display: tuple) -> bool:
+    """Whether every FEWER or HIDDEN group of the display takes at least two values among all
+    the vectors with its total that the rule shows this way. Only the suppressed groups vary:
+    FEWER ones over 1–4, HIDDEN ones from SMALL_GROUP up to the smallest shown group of
+    SMALL_GROUP or more (the rule hides the smallest), adding up to what the shown groups leave
+    of the total."""
+    total, *shown = display
+    fewer = [i for i, item in enumerate(shown) if item == FEWER]
+    hidden = [i for i, item in enumerate(shown) if item == HIDDEN]
+    if not fewer and not hidden:
+        return True
+    exact = [item for item in shown if isinstance(item, int)]
+    shown_large = [n for n in exact if n >= SMALL_GROUP]
+    ceiling = min(shown_large) if shown_large else math.inf
+    remainder = total - sum(exact)
+    seen = {i: set() for i in fewer + hidden}
+    budget = _CANDIDATE_BUDGET
+    # The hidden groups vary slowest, from their smallest counts up: a display the rule shows
+    # for many vectors finds its two values per group early.
+    smalls: dict[int, list[tuple]] = {}
+    for small in itertools.product(range(1, SMALL_GROUP), repeat=len(fewer)):
+        smalls.setdefault(sum(small), []).append(small)
+    lowest, highest = remainder - max(smalls), remainder - min(smalls)
+    for large in _parts_between(lowest, highest, len(hidden), ceiling):
+        for small in smalls[remainder - sum(large)]:
+            budget -= 1
+            if budget < 0:
+                return False
+            candidate = list(shown)
+            for i, n in zip(fewer, small, strict=True):
+                candidate[i] = n
+            for i, n in zip(hidden, large, strict=True):
+                candidate[i] = n
+            if _rule_display(candidate) != display:
+                continue
+            for i, found in seen.items():
+                found.add(candidate[i])
+            if all(len(found) > 1 for found in seen.values()):
+                return True
+    return False
+
+
+def _parts_between(lowest: int, highest: int, count: int, ceiling):
+    """The ways to give `count` groups SMALL_GROUP..ceiling people each, lowest..highest in
+    all, in a fixed order (the first group varying slowest)."""
+    if count == 0:
+        if lowest <= 0 <= highest:
+            yield ()
+        return
+    top = min(ceiling, highest - SMALL_GROUP * (count - 1))
+    for first in range(SMALL_GROUP, top + 1):
+        yield from (
+            (first, *rest)
+            for rest in _parts_between(lowest - first, highest - first, count - 1, ceiling)
+        )
+
+
+@lru_cache(maxsize=1024)
+def _fallback_is_safe(groups: int, total: int) -> bool:
+    """Whether "the total only" (every group hidden) for the vectors whose display fails the
+    check keeps each group at two values at least, for a reader who knows which vectors fall
+    back. When it does not, every vector with this total shows the total only.
+
+    A vector that falls back and has an empty group proves it does: the rule treats empty
+    groups as absent, so the same counts in any other order-preserving placement fall back too
+    and every group is empty in some and not in others. Such a witness is looked for among a
+    few shapes first (e.g. 1, 1, 6, total − 8 for the even totals); small totals are
+    enumerated outright."""
+    if total < SMALL_GROUP or groups < 2:
+        return True
+    for values in _witnesses(groups, total):
+        if _is_unsafe(values):
+            return True
+    if math.comb(total + groups - 1, groups - 1) > _EXHAUSTIVE_VECTORS:
+        return False
+    falling_back = [values for values in _vectors(groups, total) if _is_unsafe(values)]
+    return all(len({values[i] for values in falling_back}) > 1 for i in range(groups))
+
+
+def _witnesses(groups: int, total: int):
+    """Vectors with an empty group (the last), in a fixed order: shapes that fall back at many
+    totals first (1, 1, 6, rest for even totals from 14; 1, 5, rest for odd ones from 7), then
+    other heads of small counts followed by what is left of the total."""
+    heads = [(1, 1, 6), (1, 5), (5, 1), (1, 1), (4, 4)]
+    heads += [
+        head
+        for size in range(1, 4)
+        for head in itertools.product(range(1, 9), repeat=size)
+        if head not in heads
+    ]
+    for head in heads:
+        rest = total - sum(head)
+        if len(head) < groups - 1 and rest >= 1:
+            yield (*head, rest) + (0,) * (groups - len(head) - 1)
+
+
+def _vectors(groups: int, total: int):
+    if groups == 1:
+        yield (total,)
+        return
+    for first in range(total + 1):
+        for rest in _vectors(groups - 1, total - first):
+            yield (first, *rest)
 
 
 def as_json(figures: dict, *, exact: bool) -> dict:

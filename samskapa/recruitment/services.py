@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from samskapa.accounts import permissions
 from samskapa.accounts.models import User
 from samskapa.audit.services import diff, record
-from samskapa.calls.models import Application, ApplicationStatus, Call
+from samskapa.calls.models import Application, ApplicationStatus, Call, Decision
 from samskapa.recruitment import funnel, ics
 from samskapa.recruitment.models import (
     SEAT_HOLDING,
@@ -36,6 +36,11 @@ ANNOUNCED_FIELDS = ("starts_at", "ends_at", "place", "video_url", "note")
 TIME_FIELDS = ("starts_at", "ends_at")
 
 ANSWERS = {"accept": InvitationStatus.ACCEPTED, "decline": InvitationStatus.DECLINED}
+
+# Lock order, the same in every function here: the application, then lab slots (by primary
+# key when there are two), then invitations. Two transactions that take the same rows in the
+# same order wait for each other instead of deadlocking (update_slot takes a slot and then its
+# invitations; respond and move take the invitation's slot before the invitation).
 
 
 # --- Time slots (operators) ---
@@ -61,7 +66,7 @@ def add_slot(call: Call, *, by: User, **fields) -> LabSlot:
 def update_slot(slot: LabSlot, *, by: User, **fields) -> LabSlot:
     """Change a time; the applicants holding or offered a seat in it get the updated event (and
     are asked to answer again when its time changed). The capacity cannot drop below the seats
-    taken."""
+    taken. The returned slot's `told` is how many applicants were mailed the change."""
     permissions.require(by, "call.manage_lab", slot.call)
     slot = LabSlot.objects.select_for_update().select_related("call__programme").get(pk=slot.pk)
     before = _slot_state(slot)
@@ -84,6 +89,7 @@ def update_slot(slot: LabSlot, *, by: User, **fields) -> LabSlot:
             }
         )
     slot.save()
+    slot.told = 0
     changes = diff(before, _slot_state(slot))
     if not changes:
         return slot
@@ -106,6 +112,7 @@ def update_slot(slot: LabSlot, *, by: User, **fields) -> LabSlot:
             invitation.save(update_fields=["sequence", "status", "responded_at", "updated_at"])
             if previous != InvitationStatus.DECLINED:
                 _mail(invitation, "changed", ics.REQUEST)
+                slot.told += 1
     return slot
 
 
@@ -165,7 +172,8 @@ def _slot_state(slot: LabSlot) -> dict:
 @transaction.atomic
 def invite(application: Application, slot: LabSlot | None, *, by: User) -> LabInvitation:
     """Invite a shortlisted applicant to a time of their call's lab (again, after a
-    cancellation: the same calendar event, a higher SEQUENCE)."""
+    cancellation or after they declined: the same calendar event, a higher SEQUENCE, a new
+    e-mail; the time may be the one they declined or another)."""
     permissions.require(by, "call.manage_lab", application.call)
     application = (
         Application.objects.select_for_update()
@@ -175,8 +183,16 @@ def invite(application: Application, slot: LabSlot | None, *, by: User) -> LabIn
     slot = _slot_of(application.call, slot)
     if not (application.is_submitted and application.shortlisted):
         raise ValidationError(_("Only shortlisted applications can be invited to the lab."))
-    invitation = LabInvitation.objects.filter(application=application).first()
-    if invitation is not None and invitation.is_open:
+    invitation = (
+        LabInvitation.objects.select_for_update(of=("self",))
+        .filter(application=application)
+        .first()
+    )
+    if (
+        invitation is not None
+        and invitation.is_open
+        and invitation.status != InvitationStatus.DECLINED
+    ):
         raise ValidationError(
             _("This applicant is already invited to the lab: move the invitation instead.")
         )
@@ -208,15 +224,16 @@ def invite(application: Application, slot: LabSlot | None, *, by: User) -> LabIn
 
 @transaction.atomic
 def move(invitation: LabInvitation, slot: LabSlot | None, *, by: User) -> LabInvitation:
-    """Move an invitation to another time of the lab: the applicant gets the updated event
-    (SEQUENCE + 1) and is asked to answer again."""
-    invitation = _locked(invitation)
+    """Move an invitation to another time of the lab (or offer a declined one again, for the
+    same time or another): the applicant gets the updated event (SEQUENCE + 1) and is asked to
+    answer again."""
     call = invitation.application.call
     permissions.require(by, "call.manage_lab", call)
+    slot = _slot_of(call, slot, also=invitation.slot_id)
+    invitation = _locked(invitation)
     if not invitation.is_open:
         raise ValidationError(_("This invitation is cancelled: invite the applicant again."))
-    slot = _slot_of(call, slot)
-    if slot.pk == invitation.slot_id:
+    if slot.pk == invitation.slot_id and invitation.status != InvitationStatus.DECLINED:
         raise ValidationError({"slot": _("The invitation is already for this time.")})
     _require_a_free_place(slot)
     before = (str(invitation.slot), invitation.get_status_display())
@@ -241,7 +258,7 @@ def move(invitation: LabInvitation, slot: LabSlot | None, *, by: User) -> LabInv
 @transaction.atomic
 def cancel(invitation: LabInvitation, *, by: User) -> LabInvitation:
     """Cancel an invitation: the applicant's calendar gets METHOD:CANCEL for the event."""
-    invitation = _locked(invitation)
+    invitation = _locked(invitation)  # no slot lock needed: it frees a place, takes none
     call = invitation.application.call
     permissions.require(by, "call.manage_lab", call)
     if not invitation.is_open:
@@ -269,7 +286,7 @@ def cancel(invitation: LabInvitation, *, by: User) -> LabInvitation:
 def respond(invitation: LabInvitation, *, by: User, answer: str) -> LabInvitation:
     """The applicant accepts or declines (and may change their mind until the time begins;
     accepting again after declining needs a free place)."""
-    invitation = _locked(invitation)
+    invitation = _locked_with_slot(invitation)
     permissions.require(by, "lab_invitation.respond", invitation)
     if answer not in ANSWERS:
         raise ValidationError({"answer": _("Answer accept or decline.")})
@@ -284,7 +301,7 @@ def respond(invitation: LabInvitation, *, by: User, answer: str) -> LabInvitatio
         return invitation
     if status == InvitationStatus.ACCEPTED and not invitation.holds_a_seat:
         _require_a_free_place(
-            LabSlot.objects.select_for_update().get(pk=invitation.slot_id),
+            invitation.slot,  # locked by _locked_with_slot
             message=_(
                 "This time has been filled since you declined. Ask the organisers for another time."
             ),
@@ -312,15 +329,45 @@ def _loaded(invitations):
 
 
 def _locked(invitation: LabInvitation) -> LabInvitation:
+    """The invitation, locked. Lock its slot(s) first (see the lock order at the top)."""
     return _loaded(LabInvitation.objects.select_for_update(of=("self",))).get(pk=invitation.pk)
 
 
-def _slot_of(call: Call, slot: LabSlot | None) -> LabSlot:
-    """The slot, locked (so two invitations cannot take its last place), if it is the call's."""
-    found = LabSlot.objects.select_for_update().filter(pk=getattr(slot, "pk", None), call=call)
-    found = found.first()
-    if found is None:
+def _locked_with_slot(invitation: LabInvitation) -> LabInvitation:
+    """The invitation, locked after its slot (the lock order at the top)."""
+    slot_id = LabInvitation.objects.filter(pk=invitation.pk).values_list("slot_id", flat=True)
+    slot_id = slot_id.get()
+    if slot_id is not None:
+        LabSlot.objects.select_for_update().filter(pk=slot_id).first()
+    locked = _locked(invitation)
+    if locked.slot_id != slot_id:
+        # Moved to another time between the two reads: that slot is not locked.
+        raise ValidationError(
+            _("The invitation was changed just now. Reload the page and try again.")
+        )
+    return locked
+
+
+def _slot_of(call: Call, slot: LabSlot | None, *, also: int | None = None) -> LabSlot:
+    """The slot, locked (so two invitations cannot take its last place), if it is the call's
+    and has not begun. `also`: another slot to lock with it (the invitation's current one),
+    the two by primary key so that concurrent moves lock them in the same order."""
+    wanted = getattr(slot, "pk", None)
+    ids = [pk for pk in {wanted, also} if pk is not None]
+    locked = {
+        found.pk: found
+        for found in LabSlot.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    }
+    found = locked.get(wanted)
+    if found is None or found.call_id != call.pk:
         raise ValidationError({"slot": _("Choose one of the times of this call's lab.")})
+    if found.starts_at <= timezone.now():
+        raise ValidationError(
+            {
+                "slot": _("The time %(slot)s has already begun: choose a later one.")
+                % {"slot": found}
+            }
+        )
     return found
 
 
@@ -384,7 +431,9 @@ def snapshot_funnel(call: Call, *, reason: str, by: User | None) -> FunnelSnapsh
 
 def lab_of(call: Call) -> dict:
     """The call's lab as the operators' page shows it: the times with their invitations and
-    free places, and the shortlisted applicants not yet invited. Three queries."""
+    free places, the shortlisted applicants not yet invited, and the open invitations whose
+    application has since been taken off the shortlist or decided not selected (`attention`;
+    each open invitation has `.attention`, the reason or None). Three queries."""
     slots = list(call.lab_slots.order_by("starts_at", "pk"))
     by_slot = {slot.pk: [] for slot in slots}
     invitations = _loaded(LabInvitation.objects.filter(application__call=call)).select_related(
@@ -392,10 +441,14 @@ def lab_of(call: Call) -> dict:
     )
     cancelled = []
     invited_ids = set()
+    attention = []
     for invitation in invitations.order_by("pk"):
         if invitation.is_open:
             by_slot[invitation.slot_id].append(invitation)
             invited_ids.add(invitation.application_id)
+            invitation.attention = _needs_attention(invitation.application)
+            if invitation.attention:
+                attention.append(invitation)
         else:
             cancelled.append(invitation)
     rows = []
@@ -408,4 +461,14 @@ def lab_of(call: Call) -> dict:
         .select_related("applicant", "organisation")
         .order_by("applicant__full_name", "pk")
     )
-    return {"rows": rows, "cancelled": cancelled, "waiting": waiting}
+    return {"rows": rows, "cancelled": cancelled, "waiting": waiting, "attention": attention}
+
+
+def _needs_attention(application: Application):
+    """Why an open invitation no longer fits its application (None when it does). The lab does
+    not cancel it by itself: the operators decide (cancel it, or shortlist again)."""
+    if application.decision == Decision.NOT_SELECTED:
+        return _("Decided not selected since the invitation: cancel it, or keep it on purpose.")
+    if not application.shortlisted:
+        return _("Taken off the shortlist since the invitation: cancel it, or keep it on purpose.")
+    return None

@@ -15,7 +15,7 @@ from samskapa.calls.models import Application, Call
 from samskapa.core.forms import add_service_errors
 from samskapa.recruitment import funnel, ics, services
 from samskapa.recruitment.forms import LabSlotForm
-from samskapa.recruitment.models import LabInvitation, LabSlot
+from samskapa.recruitment.models import InvitationStatus, LabInvitation, LabSlot
 
 SNAPSHOTS_PER_PAGE = 20
 
@@ -62,12 +62,15 @@ def edit_slot(request, pk):
     form = LabSlotForm(request.POST or None, instance=slot)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_slot(slot, by=request.user, **form.cleaned_data)
+            saved = services.update_slot(slot, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(
-                request, _("The time is saved. The invited applicants got the changes.")
+                request,
+                _("The time is saved. The invited applicants got the changes.")
+                if saved.told
+                else _("The time is saved."),
             )
             return redirect("recruitment:lab", slot.call_id)
     return render(
@@ -140,12 +143,18 @@ def _invitation(request, pk, action):
 def move(request, pk):
     invitation = _invitation(request, pk, "call.manage_lab")
     call_id = invitation.application.call_id
+    declined = invitation.status == InvitationStatus.DECLINED
     try:
         services.move(invitation, _chosen_slot(request, call_id), by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("The invitation is moved; the applicant got the new time."))
+        messages.success(
+            request,
+            _("The invitation is offered again; the applicant is asked to answer.")
+            if declined
+            else _("The invitation is moved; the applicant got the new time."),
+        )
     return _back(request, call_id)
 
 
