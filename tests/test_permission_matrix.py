@@ -284,7 +284,7 @@ MATRIX = [
         "API: invite to the recruitment lab",
         "POST",
         "/api/calls/{k}/lab-invitations",
-        "401 403 422 403 403 403 403 403",
+        "401 403 404 403 403 403 403 403",
     ),
     (
         "API: my lab invitations",
