@@ -4,6 +4,7 @@ lock done from the keyboard."""
 
 import re
 
+from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
@@ -80,12 +81,25 @@ def test_operator_runs_locks_compares_and_confirms_a_matching(page: Page):
     expect(locked_card).to_contain_text(t("Locked"))
     assert second.input["locked"] and second.based_on_id == first.pk
 
-    # The gender balance of the proposal is shown, in aggregate, before the confirm button
+    # The gender balance of the proposal comes before the confirm button: with only four
+    # placed, the figures by gender are withheld, so that no one's gender can be worked out
     genders = page.locator(
         "section", has=page.get_by_role("heading", name=t("Gender balance of the proposal"))
     )
-    woman_row = genders.get_by_role("row", name=re.compile(f"^{re.escape(t('Woman'))}"))
-    expect(woman_row).to_contain_text("50 %")
+    placed, candidates = second.placed_count, second.candidate_count
+    assert placed < 5
+    with translation.override("sv"):
+        withheld = translation.ngettext(
+            "%(placed)s of %(candidates)s candidates placed. Fewer than 5 of the placed have a "
+            "gender, so the figures by gender are not shown.",
+            "%(placed)s of %(candidates)s candidates placed. Fewer than 5 of the placed have a "
+            "gender, so the figures by gender are not shown.",
+            placed,
+        ) % {"placed": placed, "candidates": candidates}
+    expect(genders).to_contain_text(withheld)
+    expect(genders.get_by_role("row", name=re.compile(f"^{re.escape(t('Woman'))}"))).to_have_count(
+        0
+    )
     confirm_link = page.get_by_role("link", name=t("Confirm this proposal…"))
     assert genders.bounding_box()["y"] < confirm_link.bounding_box()["y"]
 
