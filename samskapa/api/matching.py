@@ -217,18 +217,7 @@ def _match(match: Match) -> dict:
 
 
 def _matches(call: Call):
-    matches = (
-        Match.objects.filter(call=call)
-        .select_related(
-            "application__applicant",
-            "application__organisation",
-            "challenge",
-            "run",
-            "confirmed_by",
-        )
-        .defer(*(f"run__{name}" for name in LARGE_FIELDS))
-    )
-    return [_match(match) for match in matches.order_by("pk")]
+    return [_match(match) for match in services.confirmed_matches(call)]
 
 
 @router.get("/calls/{pk}/matching-runs", response={200: list[RunSummaryOut], **READ})

@@ -157,6 +157,23 @@ def _unknown_fields(data: dict, known: Sequence[str], where: str, problems: list
             )
 
 
+def _records_with_ids(data: dict, key: str, noun: str, problems: list[str]):
+    """The objects of the list `data[key]` that have a string id, each with the name problems
+    about it are reported under; what is malformed is reported and passed over."""
+    records = data.get(key)
+    if not isinstance(records, list):
+        problems.append(f"'{key}' must be a list of objects")
+        return
+    for position, raw in enumerate(records):
+        where = f"{key}[{position}]"
+        if not isinstance(raw, dict):
+            problems.append(f"{where} must be an object")
+        elif not isinstance(raw.get("id"), str) or not raw.get("id"):
+            problems.append(f"{where}: 'id' must be a non-empty string")
+        else:
+            yield raw, f"{noun} {raw['id']!r}"
+
+
 def parse_input(data: Any) -> MatchingInput:
     """A `MatchingInput` from JSON-like data; `InvalidInput` lists every problem found."""
     problems: list[str] = []
@@ -165,19 +182,7 @@ def parse_input(data: Any) -> MatchingInput:
     _unknown_fields(data, _TOP_FIELDS, "input", problems)
 
     challenges = []
-    raw_challenges = data.get("challenges")
-    if not isinstance(raw_challenges, list):
-        problems.append("'challenges' must be a list of objects")
-        raw_challenges = []
-    for position, raw in enumerate(raw_challenges):
-        where = f"challenges[{position}]"
-        if not isinstance(raw, dict):
-            problems.append(f"{where} must be an object")
-            continue
-        if not isinstance(raw.get("id"), str) or not raw.get("id"):
-            problems.append(f"{where}: 'id' must be a non-empty string")
-            continue
-        where = f"challenge {raw['id']!r}"
+    for raw, where in _records_with_ids(data, "challenges", "challenge", problems):
         _unknown_fields(raw, _CHALLENGE_FIELDS, where, problems)
         capacity = _whole_number(raw.get("capacity"))
         min_filled = _whole_number(raw.get("min_filled", 0))
@@ -193,19 +198,7 @@ def parse_input(data: Any) -> MatchingInput:
             challenges.append(Challenge(raw["id"], capacity, min_filled))
 
     applicants = []
-    raw_applicants = data.get("applicants")
-    if not isinstance(raw_applicants, list):
-        problems.append("'applicants' must be a list of objects")
-        raw_applicants = []
-    for position, raw in enumerate(raw_applicants):
-        where = f"applicants[{position}]"
-        if not isinstance(raw, dict):
-            problems.append(f"{where} must be an object")
-            continue
-        if not isinstance(raw.get("id"), str) or not raw.get("id"):
-            problems.append(f"{where}: 'id' must be a non-empty string")
-            continue
-        where = f"applicant {raw['id']!r}"
+    for raw, where in _records_with_ids(data, "applicants", "applicant", problems):
         _unknown_fields(raw, _APPLICANT_FIELDS, where, problems)
         gender = raw.get("gender")
         if gender is not None and not isinstance(gender, str):

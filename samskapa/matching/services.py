@@ -28,7 +28,7 @@ from samskapa.calls.models import Application, Call, Decision, Gender, stockholm
 from samskapa.calls.services import review_summary
 from samskapa.challenges.models import Challenge
 from samskapa.matching import engine, explain
-from samskapa.matching.models import Candidates, Match, MatchingRun, Mode
+from samskapa.matching.models import LARGE_FIELDS, Candidates, Match, MatchingRun, Mode
 
 # The genders the balance can be asked for: "prefer not to say" and a blank answer are none.
 BALANCE_GENDERS = (Gender.WOMAN, Gender.MAN, Gender.OTHER)
@@ -1004,3 +1004,20 @@ def settings_summary(run: MatchingRun) -> list[tuple[str, str]]:
         (_("Locked pairs"), str(len(settings.get("locked", [])))),
         (_("Excluded pairs"), str(len(settings.get("excluded", [])))),
     ]
+
+
+def confirmed_matches(call: Call):
+    """The call's confirmed matches with what their pages and the API show, by challenge and
+    name; the runs they came from without their large JSON fields."""
+    return (
+        Match.objects.filter(call=call)
+        .select_related(
+            "application__applicant",
+            "application__organisation",
+            "challenge",
+            "run",
+            "confirmed_by",
+        )
+        .defer(*(f"run__{name}" for name in LARGE_FIELDS))
+        .order_by("challenge__title", "application__applicant__full_name", "pk")
+    )

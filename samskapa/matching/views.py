@@ -31,21 +31,6 @@ def _run(request, pk) -> MatchingRun:
     return permissions.get_visible_or_404(request.user, runs, action="call.match", pk=pk)
 
 
-def _matches(call):
-    return (
-        Match.objects.filter(call=call)
-        .select_related(
-            "application__applicant",
-            "application__organisation",
-            "challenge",
-            "run",
-            "confirmed_by",
-        )
-        .defer(*(f"run__{name}" for name in LARGE_FIELDS))
-        .order_by("challenge__title", "application__applicant__full_name", "pk")
-    )
-
-
 def _form_for(call, data=None, settings=None, current=None):
     """The settings form for `call`, filled from `settings` (a run's) or the defaults.
     Returns (form, candidates basis, candidates, means). `current`: the call's pool, if read."""
@@ -88,7 +73,7 @@ def call_matching(request, pk):
             return redirect("matching:call", call.pk)
     runs = call.matching_runs.select_related("created_by").defer(*LARGE_FIELDS).order_by("-number")
     page = Paginator(runs, RUNS_PER_PAGE).get_page(request.GET.get("page"))
-    matches = list(_matches(call))
+    matches = list(services.confirmed_matches(call))
     return render(
         request,
         "matching/call.html",

@@ -7,7 +7,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.utils import translation
 from django_otp.oath import totp
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 # WCAG 2.1 level A and AA: what Swedish public-sector sites are held to (DOS-lagen, EN 301 549).
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -112,3 +112,16 @@ def sign_in(page: Page, email: str, password: str = PASSWORD, language: str = "s
 def at_path(path: str) -> re.Pattern:
     """For `expect(page).to_have_url(...)`: the live server's URL with this path (and query)."""
     return re.compile(rf"^https?://[^/]+{re.escape(path)}$")
+
+
+def main_button(page: Page, label: str, language: str = "sv"):
+    """The button of the page's main content with exactly this (translated) name."""
+    return page.locator("main").get_by_role("button", name=exact(t(label, language)))
+
+
+def verify_second_factor(page: Page, device) -> None:
+    """Answer the second-factor step that follows an operator's sign-in, with a code from their
+    TOTP `device`; they land on their dashboard."""
+    page.get_by_label(t("Six-digit code from your authenticator app")).fill(totp_now(device))
+    main_button(page, "Verify").click()
+    expect(page).to_have_url(at_path("/dashboard/"))

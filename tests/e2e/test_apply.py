@@ -20,7 +20,7 @@ from tests.e2e.browser import (
     exact,
     sign_in,
     t,
-    totp_now,
+    verify_second_factor,
 )
 from tests.test_portal import LONELINESS, published_challenge
 
@@ -126,9 +126,7 @@ def test_a_visitor_finds_a_challenge_applies_and_is_shortlisted_after_two_review
     # The operator signs in with the second factor and sees both reviews in the summary
     page.goto("/accounts/login/")
     sign_in(page, "op@example.se")
-    page.get_by_label(t("Six-digit code from your authenticator app")).fill(totp_now(device))
-    page.locator("main").get_by_role("button", name=exact(t("Verify"))).click()
-    expect(page).to_have_url(at_path("/dashboard/"))
+    verify_second_factor(page, device)
     page.goto(f"/calls/{call.pk}/reviews/")
     row = page.get_by_role("row").filter(has_text="Nora Ny")
     # Scores 4 and 2 of 5: weighted 80 and 40 points, mean 60, spread 40 (the panel disagrees)

@@ -14,11 +14,10 @@ from tests.e2e.browser import (
     BROWSER_TEST,
     PASSWORD,
     assert_accessible,
-    at_path,
     exact,
     sign_in,
     t,
-    totp_now,
+    verify_second_factor,
 )
 
 pytestmark = BROWSER_TEST
@@ -94,9 +93,7 @@ def test_a_challenge_is_drafted_reviewed_approved_and_published(page: Page):
     # The operator, after the second factor, publishes it
     page.goto("/accounts/login/")
     sign_in(page, "op@example.se")
-    page.get_by_label(t("Six-digit code from your authenticator app")).fill(totp_now(device))
-    page.locator("main").get_by_role("button", name=exact(t("Verify"))).click()
-    expect(page).to_have_url(at_path("/dashboard/"))
+    verify_second_factor(page, device)
     page.goto(f"/challenges/{challenge.pk}/")
     _decide(page, "Published")
     challenge.refresh_from_db()

@@ -15,19 +15,15 @@ from tests.e2e.browser import (
     PASSWORD,
     assert_accessible,
     at_path,
-    exact,
+    main_button,
     sign_in,
     t,
-    totp_now,
+    verify_second_factor,
 )
 from tests.test_matching_product import closed_call_with_reviews
 
 pytestmark = BROWSER_TEST
 RUN_PAGE = re.compile(r"/matching/runs/\d+/$")
-
-
-def _main_button(page: Page, label: str):
-    return page.locator("main").get_by_role("button", name=exact(t(label)))
 
 
 def test_operator_runs_locks_compares_and_confirms_a_matching(page: Page):
@@ -40,16 +36,14 @@ def test_operator_runs_locks_compares_and_confirms_a_matching(page: Page):
     # The operator signs in with their second factor and opens the call's matching
     page.goto("/accounts/login/")
     sign_in(page, "op@example.se")
-    page.get_by_label(t("Six-digit code from your authenticator app")).fill(totp_now(device))
-    _main_button(page, "Verify").click()
-    expect(page).to_have_url(at_path("/dashboard/"))
+    verify_second_factor(page, device)
     page.goto(f"/calls/{call.pk}/")
     page.locator("main").get_by_role("link", name=t("Matching"), exact=True).click()
     expect(page).to_have_url(at_path(f"/matching/calls/{call.pk}/"))
     assert_accessible(page)
 
     # They run the matching with the default settings
-    _main_button(page, "Run the matching").click()
+    main_button(page, "Run the matching").click()
     expect(page).to_have_url(RUN_PAGE)
     first = MatchingRun.objects.get(number=1)
     expect(page).to_have_url(at_path(f"/matching/runs/{first.pk}/"))
@@ -105,7 +99,7 @@ def test_operator_runs_locks_compares_and_confirms_a_matching(page: Page):
 
     # They compare the two runs: Anna and Cissi moved
     page.get_by_label(t("Compare with")).select_option(label=t("Run %(number)s") % {"number": 1})
-    _main_button(page, "Compare").click()
+    main_button(page, "Compare").click()
     expect(page).to_have_url(re.compile(rf"/matching/calls/{call.pk}/compare/\?"))
     assert_accessible(page)
     expect(page.locator("tr.moved")).to_have_count(2)
@@ -116,7 +110,7 @@ def test_operator_runs_locks_compares_and_confirms_a_matching(page: Page):
     page.get_by_role("link", name=t("Confirm this proposal…")).click()
     expect(page).to_have_url(at_path(f"/matching/runs/{second.pk}/confirm/"))
     assert_accessible(page)
-    _main_button(page, "Confirm the matches").click()
+    main_button(page, "Confirm the matches").click()
     expect(page).to_have_url(at_path(f"/matching/calls/{call.pk}/"))
     expect(page.get_by_role("status")).to_contain_text(
         t("The matches of run %(number)s are confirmed.") % {"number": 2}

@@ -21,17 +21,14 @@ from tests.e2e.browser import (
     assert_accessible,
     at_path,
     exact,
+    main_button,
     sign_in,
     t,
-    totp_now,
+    verify_second_factor,
 )
 from tests.test_portal import LONELINESS, published_challenge
 
 pytestmark = BROWSER_TEST
-
-
-def _main_button(page: Page, label: str):
-    return page.locator("main").get_by_role("button", name=exact(t(label)))
 
 
 def _sign_out(page: Page):
@@ -70,9 +67,7 @@ def test_the_operator_invites_to_the_lab_and_the_applicant_accepts(page: Page):
     # The operator adds a lab time and invites Ada to it
     page.goto("/accounts/login/")
     sign_in(page, "op@example.se")
-    page.get_by_label(t("Six-digit code from your authenticator app")).fill(totp_now(device))
-    _main_button(page, "Verify").click()
-    expect(page).to_have_url(at_path("/dashboard/"))
+    verify_second_factor(page, device)
     page.goto(f"/calls/{call.pk}/")
     page.locator("main").get_by_role("link", name=exact(t("Recruitment lab"))).click()
     expect(page).to_have_url(at_path(f"/recruitment/calls/{call.pk}/lab/"))
@@ -81,7 +76,7 @@ def test_the_operator_invites_to_the_lab_and_the_applicant_accepts(page: Page):
     page.get_by_label(t("Starts (Stockholm time)")).fill(f"{day}T09:00")
     page.get_by_label(t("Ends (Stockholm time)")).fill(f"{day}T12:00")
     page.get_by_label(exact(capfirst(t("place")))).fill("Stadshuset, sal 3")
-    _main_button(page, "Add the time").click()
+    main_button(page, "Add the time").click()
     expect(page.get_by_role("heading", level=3)).to_have_count(1)
     row = page.get_by_role("row").filter(has_text="Ada Ansökare")
     row.get_by_role("button", name=exact(t("Invite"))).click()

@@ -14,19 +14,15 @@ from tests.e2e.browser import (
     BROWSER_TEST,
     PASSWORD,
     assert_accessible,
-    at_path,
     exact,
+    main_button,
     sign_in,
     t,
-    totp_now,
+    verify_second_factor,
 )
 from tests.test_portal import LONELINESS, published_challenge
 
 pytestmark = BROWSER_TEST
-
-
-def _main_button(page: Page, label: str):
-    return page.locator("main").get_by_role("button", name=exact(t(label)))
 
 
 def test_a_reviewer_scores_and_the_operator_decides(page: Page):
@@ -68,13 +64,13 @@ def test_a_reviewer_scores_and_the_operator_decides(page: Page):
     page.goto(f"/calls/reviews/{first.pk}/declare/")
     assert_accessible(page)
     page.get_by_label(t("No, I have no conflict of interest")).check()
-    _main_button(page, "Declare").click()
+    main_button(page, "Declare").click()
     page.goto(f"/calls/reviews/{first.pk}/score/")
     assert_accessible(page)
     page.get_by_label(
         t("%(criterion)s (1–%(max)s)") % {"criterion": "Social nytta", "max": 5}
     ).fill("4")
-    _main_button(page, "Submit the review").click()
+    main_button(page, "Submit the review").click()
     expect(page.get_by_role("status")).to_contain_text(t("Your review is saved."))
     assert Review.objects.filter(application=first, reviewer=reviewer).exists()
     page.get_by_role("button", name=exact(t("Sign out"))).click()
@@ -82,9 +78,7 @@ def test_a_reviewer_scores_and_the_operator_decides(page: Page):
     # The operator sees the call's pages, the summary, and records a decision
     page.goto("/accounts/login/")
     sign_in(page, "op@example.se")
-    page.get_by_label(t("Six-digit code from your authenticator app")).fill(totp_now(device))
-    _main_button(page, "Verify").click()
-    expect(page).to_have_url(at_path("/dashboard/"))
+    verify_second_factor(page, device)
     for path in (
         f"/calls/programmes/{programme.pk}/",
         f"/calls/programmes/{programme.pk}/new/",
@@ -101,7 +95,7 @@ def test_a_reviewer_scores_and_the_operator_decides(page: Page):
         assert_accessible(page)
     page.get_by_role("radio", name=t("Selected"), exact=True).check()
     page.get_by_label(t("Rationale")).fill("Stark social nytta enligt panelen.")
-    _main_button(page, "Record the decision").click()
+    main_button(page, "Record the decision").click()
     expect(page.get_by_role("status")).to_contain_text(t("The decision is recorded."))
     first.refresh_from_db()
     assert first.decision == "selected"
