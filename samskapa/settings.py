@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "samskapa.calls",
     "samskapa.recruitment",
     "samskapa.matching",
+    "samskapa.learning",
     "samskapa.api",
 ]
 

@@ -21,6 +21,8 @@ urlpatterns = [
     path("calls/", include("samskapa.calls.urls")),
     path("recruitment/", include("samskapa.recruitment.urls")),
     path("matching/", include("samskapa.matching.urls")),
+    path("learning/", include("samskapa.learning.urls")),
+    path("portal/lessons/", include("samskapa.learning.portal_urls")),
     path("portal/", include("samskapa.challenges.portal_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

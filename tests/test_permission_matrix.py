@@ -356,9 +356,68 @@ MATRIX = [
         "401 404 201 403 403 403 403 403",
     ),
     ("API: matches of a call", "GET", "/api/calls/{k}/matches", "401 403 200 403 403 403 403 403"),
+    (
+        "Learning log of a programme",
+        "GET",
+        "/learning/programmes/{p}/",
+        "302 404 200 200 200 200 200 200",
+    ),
+    ("New lesson", "GET", "/learning/programmes/{p}/new/", "302 404 200 200 200 200 200 403"),
+    ("Record a lesson", "POST", "/learning/programmes/{p}/new/", "302 404 302 302 302 302 302 403"),
+    (
+        "Lessons awaiting approval",
+        "GET",
+        "/learning/programmes/{p}/approvals/",
+        "302 404 200 403 403 403 403 403",
+    ),
+    (
+        "Edit the innovator's lesson",
+        "GET",
+        "/learning/lessons/{l}/edit/",
+        "302 404 403 403 403 200 403 403",
+    ),
+    (
+        "Approve a lesson for the library",
+        "POST",
+        "/learning/lessons/{l}/decision/",
+        "302 404 302 403 403 403 403 403",
+    ),
+    ("Lessons library", "GET", "/portal/lessons/", "200 200 200 200 200 200 200 200"),
+    (
+        "API: a programme's lessons",
+        "GET",
+        "/api/programmes/{p}/lessons",
+        "401 404 200 200 200 200 200 200",
+    ),
+    (
+        "API: record a lesson",
+        "POST",
+        "/api/programmes/{p}/lessons",
+        "401 404 201 201 201 201 201 403",
+    ),
+    (
+        "API: approve a lesson for the library",
+        "POST",
+        "/api/lessons/{l}/decision",
+        "401 404 200 403 403 403 403 403",
+    ),
+    ("API: lessons library", "GET", "/api/lessons/library", "200 200 200 200 200 200 200 200"),
 ]
 
 POST_DATA = {
+    "/learning/programmes/{p}/new/": {
+        "title": "Bjud in målgruppen tidigt",
+        "what_happened": "Vi skrev utmaningen utan dem.",
+        "what_we_learned": "De ser andra orsaker.",
+        "visibility": "programme",
+    },
+    "/api/programmes/{p}/lessons": {
+        "title": "Bjud in målgruppen tidigt",
+        "what_happened": "Vi skrev utmaningen utan dem.",
+        "what_we_learned": "De ser andra orsaker.",
+    },
+    "/learning/lessons/{l}/decision/": {"decision": "approve"},
+    "/api/lessons/{l}/decision": {"approve": True},
     "/api/calls/{x}/matching-runs": {"label": "Matrisen"},
     "/api/matching-runs/{u}/confirm": {},
     "/recruitment/calls/{k}/lab/": {
@@ -429,6 +488,7 @@ def test_role_action_matrix(client_as, programme, people, label, method, path, r
         g=reviewed.files.get().pk,
         x=closed.pk if closed else 0,
         u=run.pk if run else 0,
+        l=_lesson_asked_to_be_public(programme, people[Role.INNOVATOR]).pk if "{l}" in path else 0,
     )
     client = client_as(None if role == "anonymous" else people[role])
     data = POST_DATA.get(path)
@@ -602,3 +662,17 @@ def test_docs_show_the_same_matrix():
     for label, method, path, statuses in MATRIX:
         row = "| " + " | ".join([label, f"`{method} {path}`", *statuses.split()]) + " |"
         assert row in document, f"docs/permissions.md lacks or differs on: {row}"
+
+
+def _lesson_asked_to_be_public(programme, innovator):
+    """A lesson of the programme's innovator, asked to be public (awaiting approval)."""
+    from samskapa.learning import services as learning
+
+    return learning.create_lesson(
+        programme,
+        by=innovator,
+        title="Rekryteringen nådde inte de unga",
+        what_happened="Vi annonserade bara på webbplatsen.",
+        what_we_learned="Unga hittar oss genom egna nätverk.",
+        visibility="public",
+    )

@@ -64,6 +64,10 @@ PROGRAMME_ACTIONS: dict[str, frozenset[Role]] = {
     # Matching (samskapa/matching): run the engine on a closed call, read its runs and their
     # whiteboard, lock or exclude pairs, compare runs, confirm the matches.
     "call.match": OPERATOR_ONLY,
+    # The learning log (samskapa/learning): everyone but observers records lessons; operators
+    # approve the ones asked to be public for the lessons library.
+    "lesson.create": ALL_ROLES - {Role.OBSERVER},
+    "lesson.approve": OPERATOR_ONLY,
 }
 
 # Actions a needs owner may take only on records of a department they act for.
@@ -90,6 +94,8 @@ OWNER_ACTIONS: dict[str, str] = {
     "application.change": "applicant_id",
     # Accepting or declining a lab invitation (LabInvitation.applicant_id is its application's).
     "lab_invitation.respond": "applicant_id",
+    # Changing a lesson of the learning log: its author only.
+    "lesson.change": "author_id",
 }
 
 
@@ -326,6 +332,18 @@ def _visible_matching_records(user, qs):
     return qs.filter(call__programme_id__in=_my_programme_ids(user))
 
 
+def _visible_lessons(user, qs):
+    # Private: the author; programme (and public awaiting approval): the programme's members;
+    # public once approved: everyone (anonymous visitors through the lessons library).
+    from samskapa.learning.models import Approval, Visibility
+
+    return qs.filter(
+        Q(author=user)
+        | Q(programme_id__in=_my_programme_ids(user), visibility__in=Visibility.shared())
+        | Q(visibility=Visibility.PUBLIC, approval=Approval.APPROVED)
+    )
+
+
 def _visible_audit_entries(user, qs):
     scope = Q(programme_id__in=_my_programme_ids(user, roles=OPERATOR_ONLY))
     if user.has_perm("organisations.change_organisation"):
@@ -348,6 +366,7 @@ _VISIBILITY = {
     "recruitment.FunnelSnapshot": _visible_funnel_snapshots,
     "matching.MatchingRun": _visible_matching_records,
     "matching.Match": _visible_matching_records,
+    "learning.Lesson": _visible_lessons,
 }
 
 

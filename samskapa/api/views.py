@@ -219,3 +219,4 @@ api.add_router("/", review_router)
 # The recruitment lab and the funnel: samskapa/recruitment/api.py (same permissions, services).
 api.add_router("/", recruitment_router)
 api.add_router("/", "samskapa.api.matching.router")
+api.add_router("/", "samskapa.api.learning.router")

@@ -55,6 +55,10 @@ ACTION_LABELS = {
     "recruitment.invitation.declined": _("Lab invitation declined"),
     "matching.run.created": _("Matching run"),
     "matching.run.confirmed": _("Matching confirmed"),
+    "learning.lesson.created": _("Lesson recorded"),
+    "learning.lesson.updated": _("Lesson changed"),
+    "learning.lesson.approved": _("Lesson approved for the lessons library"),
+    "learning.lesson.rejected": _("Lesson not approved for the lessons library"),
 }
 # Labels for changes that are not a field of the record itself.
 CHANGE_LABELS = {

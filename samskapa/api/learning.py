@@ -1,0 +1,135 @@
+"""The learning log in the API (mounted by samskapa/api/views.py): a programme's lessons (the
+ones the caller may see), recording one, the operators' decision on a lesson asked to be public,
+and the public lessons library (no credentials needed) with its search and filters. The same
+permission module and services as the pages: a record outside what the caller may see answers
+404, one they may see but not act on 403, bad input 422 with the service's message (nothing is
+stored)."""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from ninja import Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from samskapa.accounts import permissions
+from samskapa.api.schemas import ErrorOut, ValidationErrorOut
+from samskapa.challenges.models import Tag
+from samskapa.learning import services
+from samskapa.learning.models import Lesson
+from samskapa.learning.portal_views import public_lessons
+from samskapa.learning.search import search_lessons
+
+router = Router(tags=["learning log"])
+
+READ = {403: ErrorOut, 404: ErrorOut}
+WRITE = {403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+
+
+class LessonIn(Schema):
+    title: str
+    what_happened: str
+    what_we_learned: str
+    what_we_would_do_differently: str = ""
+    phase: int | None = None
+    themes: list[str] = []
+    concerns: str = ""
+    visibility: str = "programme"
+
+
+class PublicLessonOut(Schema):
+    """A lesson of the public library: no author, nothing about its approval but the date."""
+
+    id: int
+    programme_id: int
+    programme_name: str
+    title: str
+    what_happened: str
+    what_we_learned: str
+    what_we_would_do_differently: str
+    phase: int | None
+    themes: list[str]
+    concerns: str
+    approved_at: datetime | None
+
+    @staticmethod
+    def resolve_programme_name(obj):
+        return obj.programme.name
+
+    @staticmethod
+    def resolve_themes(obj):
+        return [tag.name for tag in obj.themes.all()]
+
+    @staticmethod
+    def resolve_approved_at(obj):
+        return obj.approval_decided_at
+
+
+class LessonOut(PublicLessonOut):
+    author_id: int
+    visibility: str
+    approval: str
+    approval_note: str
+    created_at: datetime
+
+
+class DecisionIn(Schema):
+    approve: bool
+    note: str = ""
+
+
+def _invalid(error: ValidationError):
+    errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+    return Status(422, {"detail": "The input is not valid.", "errors": errors})
+
+
+def _lessons(queryset):
+    return queryset.select_related("programme").prefetch_related("themes").defer("search_stems")
+
+
+@router.get("/programmes/{pk}/lessons", response={200: list[LessonOut], **READ})
+@paginate(PageNumberPagination)
+def list_lessons(request, pk: int):
+    """The programme's lessons the caller may see: their own, the programme's, and the public
+    ones; newest first."""
+    programme = permissions.programme_or_404(request.user, pk)
+    return _lessons(permissions.visible(request.user, programme.lessons.all()))
+
+
+@router.post("/programmes/{pk}/lessons", response={201: LessonOut, **WRITE})
+def create_lesson(request, pk: int, payload: LessonIn):
+    """Record a lesson (every role but observers). `visibility`: private, programme or public
+    (public asks the programme's operators for approval into the lessons library)."""
+    programme = permissions.programme_or_404(request.user, pk, "lesson.create")
+    try:
+        lesson = services.create_lesson(programme, by=request.user, **payload.dict())
+    except ValidationError as error:
+        return _invalid(error)
+    return Status(201, _lessons(Lesson.objects.all()).get(pk=lesson.pk))
+
+
+@router.post("/lessons/{pk}/decision", response={200: LessonOut, **WRITE})
+def decide(request, pk: int, payload: DecisionIn):
+    """An operator approves a lesson asked to be public, or not (`note` says why, required
+    then)."""
+    lesson = permissions.get_visible_or_404(
+        request.user, Lesson.objects.select_related("programme"), action="lesson.approve", pk=pk
+    )
+    try:
+        services.decide(lesson, by=request.user, approve=payload.approve, note=payload.note)
+    except ValidationError as error:
+        return _invalid(error)
+    return _lessons(Lesson.objects.all()).get(pk=lesson.pk)
+
+
+@router.get("/lessons/library", response=list[PublicLessonOut], auth=None)
+@paginate(PageNumberPagination)
+def library(request, q: str = "", phase: int | None = None, theme: str = ""):
+    """The public lessons library across programmes, for anyone: `q` searches in Swedish full
+    text (every word, any inflection, most relevant first), `phase` (1–4) and `theme` (its name)
+    filter."""
+    lessons = public_lessons()
+    if phase is not None:
+        lessons = lessons.filter(phase=phase)
+    if theme:
+        lessons = lessons.filter(themes__in=Tag.objects.filter(name__iexact=theme))
+    return search_lessons(lessons, q[:200])

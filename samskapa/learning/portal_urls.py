@@ -1,0 +1,6 @@
+from django.urls import path
+
+from samskapa.learning import portal_views
+
+app_name = "lessons"
+urlpatterns = [path("", portal_views.library, name="library")]
