@@ -106,7 +106,8 @@ def filter_choices() -> dict[str, list[tuple[int, str]]]:
     latest change: one indexed query)."""
     public = Challenge.objects.public()
     state = public.aggregate(count=Count("pk"), latest=Max("updated_at"))
-    key = f"portal:filter-choices:{state['count']}:{state['latest']}"
+    latest = state["latest"].timestamp() if state["latest"] else 0
+    key = f"portal:filter-choices:{state['count']}:{latest}"  # no spaces: any cache backend
     choices = cache.get(key)
     if choices is None:
         label = DepartmentChoiceField.label_from_instance
