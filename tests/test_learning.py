@@ -189,6 +189,13 @@ def test_bad_input_is_refused_with_a_message_and_nothing_saved(client_as, progra
         services.create_lesson(
             programme, by=people[Role.INNOVATOR], **{**CONTENT, "what_happened": ""}
         )
+    too_long = client.post(
+        f"/api/programmes/{programme.pk}/lessons",
+        {**CONTENT, "themes": ["Rekrytering", "x" * 61]},
+        content_type="application/json",
+    )
+    assert too_long.status_code == 422
+    assert "at most 60 characters" in too_long.json()["errors"]["themes"][0]
     assert not Lesson.objects.exists()
     assert not AuditEntry.objects.filter(action__startswith="learning.").exists()
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from samskapa.accounts import permissions
 from samskapa.accounts.models import User
 from samskapa.audit.services import diff, record, snapshot
+from samskapa.challenges.models import Tag
 from samskapa.challenges.services import _tags
 from samskapa.learning.models import Approval, Lesson, Visibility
 from samskapa.learning.search import index_lesson
@@ -36,7 +37,7 @@ def create_lesson(programme, *, by: User, themes=(), **fields) -> Lesson:
     permissions.require(by, "lesson.create", programme)
     lesson = Lesson(programme=programme, author=by, **_content(fields))
     lesson.approval = _approval_for(lesson, content_changed=True)
-    lesson.full_clean()
+    _validate(lesson, themes)
     lesson.save()
     lesson.themes.set(_tags(themes))
     index_lesson(lesson)
@@ -67,7 +68,7 @@ def update_lesson(lesson: Lesson, *, by: User, themes=None, **fields) -> Lesson:
     if lesson.approval != Approval.APPROVED:
         lesson.approval_decided_by = None
         lesson.approval_decided_at = None
-    lesson.full_clean()
+    _validate(lesson, themes)
     lesson.save()
     if themes is not None:
         lesson.themes.set(_tags(themes))
@@ -112,6 +113,24 @@ def decide(lesson: Lesson, *, by: User, approve: bool, note: str = "") -> Lesson
         changes={"approval_note": ["", note]} if note else {},
     )
     return lesson
+
+
+def _validate(lesson: Lesson, themes) -> None:
+    """The whole lesson, themes included, before anything is stored (all errors at once)."""
+    errors = {}
+    try:
+        lesson.full_clean(exclude=["themes"])
+    except ValidationError as error:
+        errors = error.message_dict
+    limit = Tag._meta.get_field("name").max_length
+    too_long = [name.strip() for name in themes or () if len(name.strip()) > limit]
+    if too_long:
+        errors["themes"] = [
+            _("A theme can be at most %(limit)s characters long: %(theme)s")
+            % {"limit": limit, "theme": too_long[0]}
+        ]
+    if errors:
+        raise ValidationError(errors)
 
 
 def _content(fields: dict) -> dict:
