@@ -171,3 +171,22 @@ def test_demo_autumn_call_has_a_reviewed_panel_and_a_shortlist():
     assert len(placed | set(run.output["unassigned"])) == demo_calls.SHORTLIST_SIZE
     assert set(run.output["explanations"]) == placed | set(run.output["unassigned"])
     assert not Match.objects.exists()
+
+
+@pytest.mark.django_db
+def test_demo_programme_has_lessons_and_links_its_learning_log(client):
+    from samskapa.learning.models import Lesson
+
+    call_command("load_demo", stdout=StringIO())
+    programme = Programme.objects.get(name="Den inkluderande staden")
+    lessons = Lesson.objects.filter(programme=programme)
+    assert lessons.count() >= 3
+    assert lessons.filter(visibility="private").exists()
+    public = Lesson.objects.filter(programme=programme, visibility="public", approval="approved")
+    assert public.exists()
+    client.force_login(
+        User.objects.get(email=f"observator@{demo.DEMO_DOMAIN}"),
+        backend="django.contrib.auth.backends.ModelBackend",
+    )
+    page = client.get(programme.get_absolute_url()).content.decode()
+    assert f'href="/learning/programmes/{programme.pk}/"' in page

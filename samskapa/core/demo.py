@@ -13,6 +13,7 @@ from stdnum.se import orgnr
 from samskapa.accounts.models import Role, User
 from samskapa.core.demo_calls import add_calls
 from samskapa.core.demo_challenges import add_challenges
+from samskapa.core.demo_learning import add_lessons
 from samskapa.organisations.models import LegalForm, Municipality, OrganisationKind
 from samskapa.organisations.services import create_organisation
 from samskapa.programmes.services import add_member, create_programme
@@ -135,6 +136,7 @@ def load_demo() -> None:
     _add_people(programme, operator, departments)
     add_challenges(programme, operator)
     add_calls(programme, operator)
+    add_lessons(programme)
 
 
 def _add_people(programme, operator, departments):
