@@ -213,6 +213,18 @@ MATRIX = [
         "/api/applications/{a}/shortlist",
         "401 404 200 404 404 404 404 404",
     ),
+    (
+        "API: score an application the reviewer declared no conflict on",
+        "POST",
+        "/api/applications/{r}/reviews",
+        "401 404 404 404 404 404 422 404",
+    ),
+    (
+        "API: decide on an application",
+        "POST",
+        "/api/applications/{a}/decision",
+        "401 404 200 404 404 404 404 404",
+    ),
     ("Atom feed of new challenges", "GET", "/portal/feed/", "200 200 200 200 200 200 200 200"),
     ("Atom feed of open calls", "GET", "/portal/calls/feed/", "200 200 200 200 200 200 200 200"),
     (
@@ -443,6 +455,9 @@ POST_DATA = {
     "/challenges/{c}/comments/": {"text": "Bra början."},
     "/api/applications/{a}/conflict-declaration": {"conflicted": False},
     "/api/applications/{a}/shortlist": {"shortlisted": True},
+    # The call has no rubric yet: a reviewer who may score is told so (422), nothing is stored.
+    "/api/applications/{r}/reviews": {"scores": {}},
+    "/api/applications/{a}/decision": {"decision": "selected", "rationale": "Stark social nytta"},
     "/api/organisations": {
         "name": "Nya Idéer AB",
         "kind": "innovator",
