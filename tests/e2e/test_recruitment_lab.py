@@ -2,6 +2,7 @@
 a shortlisted applicant, who accepts on their application's page; the steering group reads the
 funnel with small groups hidden. Axe on every page."""
 
+import re
 from datetime import timedelta
 
 from django.core import mail
@@ -13,7 +14,7 @@ from playwright.sync_api import Page, expect
 from samskapa.accounts.models import Role
 from samskapa.calls import services
 from samskapa.calls.models import Application, ApplicationStatus, Call
-from samskapa.recruitment.models import InvitationStatus, LabInvitation
+from samskapa.recruitment.models import InvitationStatus, LabInvitation, LabSlot
 from tests import factories
 from tests.e2e.browser import (
     BROWSER_TEST,
@@ -78,6 +79,13 @@ def test_the_operator_invites_to_the_lab_and_the_applicant_accepts(page: Page):
     page.get_by_label(exact(capfirst(t("place")))).fill("Stadshuset, sal 3")
     main_button(page, "Add the time").click()
     expect(page.get_by_role("heading", level=3)).to_have_count(1)
+    # The time's own page changes it (here: one more place) and leads back to the lab
+    page.locator("section.lab-slot").get_by_role("link", name=re.compile(t("Change"))).click()
+    assert_accessible(page)
+    page.get_by_label(exact(capfirst(t("capacity")))).fill("4")
+    main_button(page, "Save").click()
+    expect(page).to_have_url(at_path(f"/recruitment/calls/{call.pk}/lab/"))
+    assert LabSlot.objects.get(call=call).capacity == 4
     row = page.get_by_role("row").filter(has_text="Ada Ansökare")
     row.get_by_role("button", name=exact(t("Invite"))).click()
     invitation = LabInvitation.objects.get(application__applicant=ada)
