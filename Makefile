@@ -10,7 +10,7 @@ DEMO_ENV := DEBUG=true SECRET_KEY=local-demo-only REQUIRE_OPERATOR_2FA=false
 # Tests run with production-like settings but plain HTTP and a throwaway key.
 TEST_ENV := DEBUG=false SECRET_KEY=test-only HTTPS=false DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: run test test-fast check bench bench-portal bench-matching install install-test browser messages clean
+.PHONY: run test test-fast check bench bench-portal bench-matching install install-test browser pdf-libs messages clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || "$$(scripts/find-python)" -m venv $(VENV)
@@ -22,9 +22,18 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed messages
+install: $(VENV)/.installed messages pdf-libs
 
-install-test: $(VENV)/.installed-test messages browser
+install-test: $(VENV)/.installed-test messages browser pdf-libs
+
+# WeasyPrint (the PDF exports) needs Debian's pango and harfbuzz and a font; present on most
+# desktops and on our machines, installed here when missing.
+pdf-libs:
+	@ldconfig -p | grep -q libpangoft2-1.0 && ldconfig -p | grep -q libharfbuzz-subset \
+	  && test -d /usr/share/fonts/truetype/dejavu || { \
+	  echo "Installing the libraries WeasyPrint needs (needs root)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null; }
 
 # Debian's chromium drives the browser tests; Playwright never downloads a browser here.
 browser:

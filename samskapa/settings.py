@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "samskapa.recruitment",
     "samskapa.matching",
     "samskapa.learning",
+    "samskapa.journeys",
+    "samskapa.environments",
     "samskapa.api",
 ]
 

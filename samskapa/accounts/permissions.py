@@ -68,6 +68,15 @@ PROGRAMME_ACTIONS: dict[str, frozenset[Role]] = {
     # approve the ones asked to be public for the lessons library.
     "lesson.create": ALL_ROLES - {Role.OBSERVER},
     "lesson.approve": OPERATOR_ONLY,
+    # Innovator journeys (samskapa/journeys): the programme board, adding an innovator by hand.
+    "journey.view_board": frozenset({Role.OPERATOR, Role.STEERING_GROUP}),
+    "journey.create": OPERATOR_ONLY,
+    # Test environments (samskapa/environments): operators create and change them; the people
+    # who can see one (its innovator, its host department's needs owners, the operators) work
+    # in its workspace — _visible_test_environments does the scoping.
+    "environment.create": OPERATOR_ONLY,
+    "environment.change": OPERATOR_ONLY,
+    "workspace.contribute": frozenset({Role.OPERATOR, Role.INNOVATOR, Role.NEEDS_OWNER}),
 }
 
 # Actions a needs owner may take only on records of a department they act for.
@@ -344,6 +353,37 @@ def _visible_lessons(user, qs):
     )
 
 
+def _visible_journeys(user, qs):
+    # Operators and the steering group: every journey of their programmes; the innovator:
+    # their own; needs owners: the journeys their department hosts a test environment for.
+    from samskapa.environments.models import TestEnvironment
+
+    hosted = TestEnvironment.objects.filter(_hosted_by_my_departments(user)).values("journey_id")
+    return qs.filter(
+        Q(programme_id__in=_my_programme_ids(user, roles=[Role.OPERATOR, Role.STEERING_GROUP]))
+        | Q(innovator=user)
+        | Q(pk__in=hosted)
+    )
+
+
+def _hosted_by_my_departments(user) -> Q:
+    scope = Q(pk__in=[])
+    for programme_id, department_ids in needs_owner_departments(user).items():
+        scope |= Q(programme_id=programme_id, host_department_id__in=department_ids)
+    return scope
+
+
+def _visible_test_environments(user, qs):
+    # The programme's operators, the innovator, the host department's needs owners and the
+    # named contact person. Nobody else — not other innovators, not observers.
+    return qs.filter(
+        Q(programme_id__in=_my_programme_ids(user, roles=OPERATOR_ONLY))
+        | Q(journey__innovator=user)
+        | Q(contact_person=user)
+        | _hosted_by_my_departments(user)
+    )
+
+
 def _visible_audit_entries(user, qs):
     scope = Q(programme_id__in=_my_programme_ids(user, roles=OPERATOR_ONLY))
     if user.has_perm("organisations.change_organisation"):
@@ -367,6 +407,8 @@ _VISIBILITY = {
     "matching.MatchingRun": _visible_matching_records,
     "matching.Match": _visible_matching_records,
     "learning.Lesson": _visible_lessons,
+    "journeys.Journey": _visible_journeys,
+    "environments.TestEnvironment": _visible_test_environments,
 }
 
 

@@ -55,6 +55,7 @@ ACTION_LABELS = {
     "recruitment.invitation.declined": _("Lab invitation declined"),
     "matching.run.created": _("Matching run"),
     "matching.run.confirmed": _("Matching confirmed"),
+    "environments.created": _("Test environment created"),
     "learning.lesson.created": _("Lesson recorded"),
     "learning.lesson.updated": _("Lesson changed"),
     "learning.lesson.approved": _("Lesson approved for the lessons library"),

@@ -646,8 +646,15 @@ def confirm_run(run: MatchingRun, *, by: User, accept_relaxed: bool = False) -> 
         )
         for item in assignments
     )
-    # Issue 5 (the programme's test environments): each match gets its test environment here,
-    # in this same transaction, e.g. `testenvironments.services.create_for(matches, by=by)`.
+    # Each match gets its test environment (and the innovator a journey) in this transaction.
+    from samskapa.environments.services import create_for_matches
+
+    create_for_matches(
+        Match.objects.filter(call=call).select_related(
+            "application__applicant", "application__organisation", "challenge__programme"
+        ),
+        by=by,
+    )
     names = {
         a.pk: application_name(a)
         for a in Application.objects.filter(
