@@ -81,3 +81,31 @@ def member(programme, role, user=None, department_=None) -> User:
         department_ = department()
     Membership.objects.create(programme=programme, user=user, role=role, department=department_)
     return user
+
+
+def challenge(programme, department_=None, *, title=None, contact_person=None):
+    """A published challenge of `programme` from `department_` (a new department if none)."""
+    from samskapa.challenges.models import Challenge, ChallengeStatus
+
+    department_ = department_ or department()
+    programme.needs_owners.add(department_)
+    return Challenge.objects.create(
+        programme=programme,
+        department=department_,
+        title=title or f"Utmaning {next(_sequence)}",
+        need="Behovet",
+        target_group="Målgruppen",
+        desired_effects="Effekterna",
+        contact_person=contact_person,
+        status=ChallengeStatus.PUBLISHED,
+    )
+
+
+def environment(programme, *, by, innovator=None, challenge_=None, **fields):
+    """A test environment set up by hand by operator `by`: the innovator (a new person unless
+    given) gets a journey in phase 2 and the innovator role."""
+    from samskapa.environments.services import create_by_hand
+
+    innovator = innovator or person()
+    challenge_ = challenge_ or challenge(programme)
+    return create_by_hand(programme, by=by, innovator=innovator, challenge=challenge_, **fields)

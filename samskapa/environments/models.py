@@ -26,6 +26,8 @@ class EnvironmentStatus(models.TextChoices):
 
 
 class TestEnvironment(models.Model):
+    __test__ = False  # not a test class, whatever pytest guesses from the name
+
     programme = models.ForeignKey(
         "programmes.Programme", on_delete=models.CASCADE, related_name="test_environments"
     )

@@ -1,0 +1,45 @@
+"""Test environments are created for confirmed matches and by hand; visibility of them."""
+
+import pytest
+
+from samskapa.accounts.models import Role
+from samskapa.environments.models import TestEnvironment
+from samskapa.journeys.models import Journey
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_by_hand_gives_the_innovator_a_journey_in_phase_two_and_the_innovator_role(
+    programme, operator
+):
+    environment = factories.environment(programme, by=operator)
+    journey = environment.journey
+    assert journey.get_phase_display() == "Test environments & business development"
+    assert programme.memberships.filter(user=journey.innovator, role=Role.INNOVATOR).exists()
+    assert environment.host_department == environment.challenge.department
+
+
+def test_only_the_innovator_the_host_department_and_operators_see_an_environment(
+    programme, operator, people
+):
+    host = programme.memberships.get(user=people[Role.NEEDS_OWNER], role=Role.NEEDS_OWNER)
+    environment = factories.environment(
+        programme, by=operator, challenge_=factories.challenge(programme, host.department)
+    )
+    other = factories.environment(programme, by=operator)
+
+    def sees(user):
+        return set(TestEnvironment.objects.visible_to(user))
+
+    assert sees(operator) == {environment, other}
+    assert sees(environment.journey.innovator) == {environment}
+    assert sees(people[Role.NEEDS_OWNER]) == {environment}
+    for role in (Role.INNOVATOR, Role.OBSERVER, Role.REVIEWER, Role.STEERING_GROUP, "outsider"):
+        assert sees(people[role]) == set(), role
+    # The steering group sees every journey of its programme (gates and decisions).
+    assert set(Journey.objects.visible_to(people[Role.STEERING_GROUP])) == {
+        environment.journey,
+        other.journey,
+    }
+    assert set(Journey.objects.visible_to(people[Role.INNOVATOR])) == set()
