@@ -71,6 +71,12 @@ PROGRAMME_ACTIONS: dict[str, frozenset[Role]] = {
     # Innovator journeys (samskapa/journeys): the programme board, adding an innovator by hand.
     "journey.view_board": frozenset({Role.OPERATOR, Role.STEERING_GROUP}),
     "journey.create": OPERATOR_ONLY,
+    # Gates (samskapa/journeys): the facilitator (an operator) opens a gate, fills its checklist
+    # and recommends; the steering group decides. Who sees a gate: _visible_gates.
+    "gate.prepare": OPERATOR_ONLY,
+    "gate.decide": frozenset({Role.STEERING_GROUP}),
+    # Steering-group and needs-owner group meetings; who sees which: _visible_group_meetings.
+    "meeting.manage": OPERATOR_ONLY,
     # Test environments (samskapa/environments): operators create and change them; the people
     # who can see one (its innovator, its host department's needs owners, the operators) work
     # in its workspace — _visible_test_environments does the scoping.
@@ -366,6 +372,27 @@ def _visible_journeys(user, qs):
     )
 
 
+def _visible_gates(user, qs):
+    # A gate is seen by whoever sees its journey: the programme's operators and steering group
+    # all of them, the innovator their own, a hosting department's needs owners theirs.
+    from samskapa.journeys.models import Journey
+
+    return qs.filter(journey__in=_visible_journeys(user, Journey.objects.all()))
+
+
+def _visible_group_meetings(user, qs):
+    # Steering-group meetings: the operators and the steering group; needs-owner group
+    # meetings: the operators and the needs owners.
+    return qs.filter(
+        Q(programme_id__in=_my_programme_ids(user, roles=OPERATOR_ONLY))
+        | Q(
+            kind="steering_group",
+            programme_id__in=_my_programme_ids(user, roles=[Role.STEERING_GROUP]),
+        )
+        | Q(kind="needs_owner", programme_id__in=_my_programme_ids(user, roles=[Role.NEEDS_OWNER]))
+    )
+
+
 def _hosted_by_my_departments(user) -> Q:
     scope = Q(pk__in=[])
     for programme_id, department_ids in needs_owner_departments(user).items():
@@ -408,6 +435,8 @@ _VISIBILITY = {
     "matching.Match": _visible_matching_records,
     "learning.Lesson": _visible_lessons,
     "journeys.Journey": _visible_journeys,
+    "journeys.Gate": _visible_gates,
+    "journeys.GroupMeeting": _visible_group_meetings,
     "environments.TestEnvironment": _visible_test_environments,
 }
 
