@@ -1,0 +1,396 @@
+"""Journeys, gates (checklist, recommendation, steering-group decision), group meetings and the
+minutes PDF: services and pages."""
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from samskapa.accounts.models import Role
+from samskapa.audit.models import AuditEntry
+from samskapa.journeys import services
+from samskapa.journeys.models import Gate, GroupKind, JourneyStatus
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def journey(programme, operator):
+    return factories.environment(programme, by=operator).journey
+
+
+@pytest.fixture
+def steering(programme, people):
+    return people[Role.STEERING_GROUP]
+
+
+def _recommended(journey, operator, recommendation="go"):
+    gate = services.open_gate(journey, by=operator)
+    services.recommend(gate, by=operator, recommendation=recommendation, text="Skäl")
+    return gate
+
+
+def _decide(gate, steering, decision="go", **extra):
+    fields = {
+        "decision": decision,
+        "rationale": "Motivering",
+        "decided_on": date(2026, 6, 1),
+        "members_present": [steering],
+    } | extra
+    return services.decide(gate, by=steering, **fields)
+
+
+# --- Gates --------------------------------------------------------------------------------
+
+
+def test_a_gate_lists_the_phases_criteria_as_its_checklist(journey, operator):
+    gate = services.open_gate(journey, by=operator)
+
+    texts = [check.text for check in gate.checks.all()]
+    expected = journey.programme.phases.get(kind=journey.phase).criteria.values_list(
+        "text", flat=True
+    )
+    assert texts == list(expected) and len(texts) == 3
+    assert gate.phase == 2
+    assert AuditEntry.objects.filter(action="journeys.gate.opened").count() == 1
+
+
+def test_only_one_open_gate_per_journey(journey, operator):
+    services.open_gate(journey, by=operator)
+
+    with pytest.raises(ValidationError, match="already has an open gate"):
+        services.open_gate(journey, by=operator)
+    assert journey.gates.count() == 1
+
+
+def test_checklist_with_evidence_and_a_bad_link_saves_nothing(journey, operator):
+    gate = services.open_gate(journey, by=operator)
+    first, second, _third = gate.checks.all()
+
+    with pytest.raises(ValidationError, match="not a web address"):
+        services.update_checklist(
+            gate,
+            by=operator,
+            checks={
+                first.pk: {"met": True, "evidence_url": "https://example.se/avtal"},
+                second.pk: {"met": False, "evidence_url": "javascript:alert(1)"},
+            },
+        )
+    first.refresh_from_db()
+    assert first.met is None and first.evidence_url == ""
+
+    services.update_checklist(
+        gate,
+        by=operator,
+        checks={first.pk: {"met": True, "evidence_url": "https://example.se/avtal", "note": "OK"}},
+    )
+    first.refresh_from_db()
+    assert (first.met, first.evidence_url, first.note) == (True, "https://example.se/avtal", "OK")
+
+
+def test_go_moves_exactly_one_phase(journey, operator, steering):
+    gate = _recommended(journey, operator)
+
+    _decide(gate, steering, "go")
+
+    journey.refresh_from_db()
+    assert (journey.phase, journey.status) == (3, JourneyStatus.ACTIVE)
+    gate.refresh_from_db()
+    assert (gate.phase_after, gate.status_after) == (3, JourneyStatus.ACTIVE)
+    assert list(gate.members_present.all()) == [steering]
+    assert AuditEntry.objects.filter(action="journeys.gate.decided").count() == 1
+
+
+def test_a_request_to_jump_phases_is_refused(journey, operator, steering):
+    gate = _recommended(journey, operator)
+
+    with pytest.raises(ValidationError, match="exactly one phase forward"):
+        _decide(gate, steering, "go", target_phase=4)
+    with pytest.raises(ValidationError, match="moving forward takes a decision to go"):
+        _decide(gate, steering, "iterate", target_phase=3)
+
+    journey.refresh_from_db()
+    gate.refresh_from_db()
+    assert journey.phase == 2 and not gate.is_decided
+
+
+def test_go_from_the_last_phase_completes_the_journey(journey, operator, steering):
+    for _phase in (2, 3):
+        _decide(_recommended(journey, operator), steering, "go")
+    journey.refresh_from_db()
+    assert journey.phase == 4
+
+    _decide(_recommended(journey, operator), steering, "go")
+
+    journey.refresh_from_db()
+    assert (journey.phase, journey.status) == (4, JourneyStatus.COMPLETED)
+    with pytest.raises(ValidationError, match="no more gates"):
+        services.open_gate(journey, by=operator)
+
+
+def test_iterate_goes_back_to_the_previous_phase_or_the_one_named(journey, operator, steering):
+    _decide(_recommended(journey, operator), steering, "go")  # to phase 3
+    _decide(_recommended(journey, operator, "iterate"), steering, "iterate")
+    journey.refresh_from_db()
+    assert journey.phase == 2
+
+    _decide(_recommended(journey, operator, "iterate"), steering, "iterate", target_phase=2)
+    journey.refresh_from_db()
+    assert journey.phase == 2  # stays
+    history = list(journey.gates.order_by("opened_at", "pk").values_list("decision", "phase_after"))
+    assert history == [("go", 3), ("iterate", 2), ("iterate", 2)]
+
+
+def test_pause_then_a_later_gate_resumes_and_stop_stops(journey, operator, steering):
+    _decide(_recommended(journey, operator, "pause"), steering, "pause")
+    journey.refresh_from_db()
+    assert (journey.phase, journey.status) == (2, JourneyStatus.PAUSED)
+
+    _decide(_recommended(journey, operator), steering, "iterate", target_phase=2)
+    journey.refresh_from_db()
+    assert journey.status == JourneyStatus.ACTIVE
+
+    _decide(_recommended(journey, operator, "stop"), steering, "stop")
+    journey.refresh_from_db()
+    assert journey.status == JourneyStatus.STOPPED
+
+
+def test_a_decision_without_rationale_or_members_is_refused_and_nothing_saved(
+    journey, operator, steering
+):
+    gate = _recommended(journey, operator)
+
+    with pytest.raises(ValidationError) as refused:
+        _decide(gate, steering, rationale="  ", members_present=[])
+
+    errors = refused.value.message_dict
+    assert "rationale" in errors and "members_present" in errors
+    gate.refresh_from_db()
+    journey.refresh_from_db()
+    assert not gate.is_decided and journey.phase == 2
+    assert not AuditEntry.objects.filter(action="journeys.gate.decided").exists()
+
+
+def test_members_present_must_be_of_the_steering_group(journey, operator, steering, people):
+    gate = _recommended(journey, operator)
+
+    with pytest.raises(ValidationError, match="Not in the programme's steering group"):
+        _decide(gate, steering, members_present=[steering, people[Role.OBSERVER]])
+
+
+def test_no_decision_before_the_recommendation(journey, operator, steering):
+    gate = services.open_gate(journey, by=operator)
+
+    with pytest.raises(ValidationError, match="recommendation comes first"):
+        _decide(gate, steering)
+
+
+def test_a_stale_decision_is_refused_and_decided_gates_are_immutable(journey, operator, steering):
+    gate = _recommended(journey, operator)
+    stale = Gate.objects.get(pk=gate.pk)
+    _decide(gate, steering, "go")
+
+    with pytest.raises(ValidationError, match="already decided"):
+        _decide(stale, steering, "stop")
+    with pytest.raises(ValidationError, match="cannot change"):
+        services.recommend(stale, by=operator, recommendation="stop", text="x")
+    with pytest.raises(ValidationError, match="cannot change"):
+        services.update_checklist(stale, by=operator, checks={})
+    journey.refresh_from_db()
+    assert (journey.phase, journey.status) == (3, JourneyStatus.ACTIVE)
+
+
+def test_who_prepares_and_who_decides(journey, operator, steering, people):
+    with pytest.raises(PermissionDenied):
+        services.open_gate(journey, by=steering)
+    gate = _recommended(journey, operator)
+    with pytest.raises(PermissionDenied):
+        _decide(gate, operator)
+    with pytest.raises(PermissionDenied):
+        services.recommend(gate, by=people[Role.INNOVATOR], recommendation="go", text="x")
+
+
+# --- Meetings -----------------------------------------------------------------------------
+
+
+def _meeting(programme, operator, attendees, kind=GroupKind.STEERING_GROUP, **fields):
+    return services.create_meeting(
+        programme,
+        by=operator,
+        kind=kind,
+        starts_at=timezone.now(),
+        place="Stadshuset",
+        agenda=["Grindar", "Övrigt"],
+        attendees=attendees,
+        minutes="Protokoll",
+        **fields,
+    )
+
+
+def test_a_conflicted_member_cannot_be_present_for_that_journeys_decision(
+    programme, journey, operator, steering
+):
+    other = factories.member(programme, Role.STEERING_GROUP, factories.person(full_name="Berit"))
+    meeting = _meeting(programme, operator, [steering, other])
+    services.declare_conflict(meeting, by=operator, member=other, journey=journey, note="Jäv")
+    gate = _recommended(journey, operator)
+
+    with pytest.raises(ValidationError, match="conflict of interest"):
+        _decide(gate, steering, members_present=[steering, other], meeting=meeting)
+
+    _decide(gate, steering, members_present=[steering], meeting=meeting)
+    assert list(meeting.gate_decisions.all()) == [gate]
+
+
+def test_meeting_attendees_must_be_members_of_the_group(programme, operator, steering, people):
+    with pytest.raises(ValidationError, match="Not members of the"):
+        _meeting(programme, operator, [people[Role.NEEDS_OWNER], steering])
+    needs = _meeting(programme, operator, [people[Role.NEEDS_OWNER]], kind=GroupKind.NEEDS_OWNER)
+    assert needs.items.count() == 2
+
+
+def test_a_decision_at_a_meeting_needs_the_members_to_attend(
+    programme, journey, operator, steering
+):
+    meeting = _meeting(programme, operator, [])
+    gate = _recommended(journey, operator)
+
+    with pytest.raises(ValidationError, match="Not recorded as attending"):
+        _decide(gate, steering, meeting=meeting)
+
+
+def test_meeting_pages_and_minutes_pdf(client_as, programme, journey, operator, steering, people):
+    from pypdf import PdfReader
+
+    meeting = _meeting(programme, operator, [steering])
+    services.declare_conflict(meeting, by=operator, member=steering, journey=journey, note="Jäv")
+
+    response = client_as(steering).get(f"/journeys/meetings/{meeting.pk}/minutes.pdf")
+
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Protokoll" in text and "Grindar" in text and "Jäv" in text
+    assert client_as(people[Role.NEEDS_OWNER]).get(meeting.get_absolute_url()).status_code == 404
+    assert client_as(people[Role.INNOVATOR]).get(meeting.get_absolute_url()).status_code == 404
+    needs = _meeting(programme, operator, [people[Role.NEEDS_OWNER]], kind=GroupKind.NEEDS_OWNER)
+    assert client_as(people[Role.NEEDS_OWNER]).get(needs.get_absolute_url()).status_code == 200
+    assert client_as(steering).get(needs.get_absolute_url()).status_code == 404
+
+
+def test_operator_creates_a_meeting_in_the_page(client_as, programme, operator, steering):
+    client = client_as(operator)
+    response = client.post(
+        f"/journeys/programme/{programme.pk}/meetings/new/",
+        {
+            "kind": "steering_group",
+            "starts_at": "2026-05-04T13:00",
+            "place": "Rum 2",
+            "agenda": "Grind för X\nÖvrigt",
+            "attendees": [steering.pk],
+            "minutes": "",
+        },
+    )
+    assert response.status_code == 302
+    meeting = programme.group_meetings.get()
+    assert [i.title for i in meeting.items.all()] == ["Grind för X", "Övrigt"]
+
+
+# --- Pages --------------------------------------------------------------------------------
+
+
+def test_the_gate_flow_in_the_pages(client_as, programme, journey, operator, steering):
+    client = client_as(operator)
+    response = client.post(f"/journeys/{journey.pk}/gates/")
+    gate = journey.gates.get()
+    assert response.status_code == 302 and response.url == gate.get_absolute_url()
+    checks = list(gate.checks.all())
+    data = {f"met_{c.pk}": "yes" for c in checks} | {
+        f"evidence_{checks[0].pk}": "https://example.se/bevis"
+    }
+    assert client.post(f"/journeys/gates/{gate.pk}/checklist/", data).status_code == 302
+    response = client.post(
+        f"/journeys/gates/{gate.pk}/recommendation/",
+        {"recommendation": "iterate", "recommendation_text": "Mer test behövs"},
+    )
+    assert response.status_code == 302
+
+    client = client_as(steering)
+    refused = client.post(
+        f"/journeys/gates/{gate.pk}/decision/",
+        {
+            "decision": "iterate",
+            "rationale": "",
+            "decided_on": "2026-06-01",
+            "members_present": [steering.pk],
+        },
+    )
+    assert refused.status_code == 422
+    assert "Give the rationale for the decision" in refused.content.decode()
+    response = client.post(
+        f"/journeys/gates/{gate.pk}/decision/",
+        {
+            "decision": "iterate",
+            "target_phase": "",
+            "rationale": "Testa mer",
+            "decided_on": "2026-06-01",
+            "members_present": [steering.pk],
+        },
+    )
+    assert response.status_code == 302
+    journey.refresh_from_db()
+    assert journey.phase == 1
+    page = client.get(journey.get_absolute_url()).content.decode()
+    assert "Testa mer" in page and "https://example.se/bevis" in page
+
+
+def test_journey_pages_innovator_sees_own_not_others(client_as, programme, operator, people):
+    own = factories.environment(programme, by=operator, innovator=people[Role.INNOVATOR]).journey
+    other = factories.environment(programme, by=operator).journey
+    gate = services.open_gate(other, by=operator)
+    client = client_as(people[Role.INNOVATOR])
+
+    assert client.get(own.get_absolute_url()).status_code == 200
+    assert client.get(other.get_absolute_url()).status_code == 404
+    assert client.get(gate.get_absolute_url()).status_code == 404
+    assert client_as(people[Role.OBSERVER]).get(gate.get_absolute_url()).status_code == 404
+    assert client_as(people[Role.STEERING_GROUP]).get(gate.get_absolute_url()).status_code == 200
+
+
+def test_operator_adds_a_journey_by_hand(client_as, programme, operator, people):
+    innovator = people[Role.INNOVATOR]
+    client = client_as(operator)
+
+    response = client.post(f"/journeys/programme/{programme.pk}/new/", {"innovator": innovator.pk})
+
+    journey = programme.journeys.get(innovator=innovator)
+    assert response.status_code == 302 and journey.phase == 2
+    with pytest.raises(ValidationError, match="already has a journey"):
+        services.create_journey(programme, by=operator, innovator=innovator)
+
+
+def test_swedish_gate_page(client_as, programme, journey, operator):
+    gate = services.open_gate(journey, by=operator)
+
+    page = client_as(operator, language="sv").get(gate.get_absolute_url()).content.decode()
+
+    assert 'lang="sv"' in page
+
+
+def test_board_marks_overdue_and_awaiting(client_as, programme, journey, operator, steering):
+    from samskapa.journeys import board
+
+    gate = _recommended(journey, operator)
+    Gate.objects.filter(pk=gate.pk).update(opened_at=timezone.now() - timedelta(days=20))
+    phase_end = programme.phases.get(kind=2).ends_on
+
+    built = board.build(programme, steering, today=phase_end + timedelta(days=1))
+
+    [row] = built.rows
+    assert row.awaits_decision and row.phase_overdue_since == phase_end
+    assert row.gate_waiting_since is not None
+    assert built.awaiting_count == 1 and built.overdue_count == 1
+    page = client_as(steering).get(f"/journeys/programme/{programme.pk}/board/").content.decode()
+    assert "Awaits a decision" in page and '<th scope="row">' in page
