@@ -411,6 +411,17 @@ def _visible_test_environments(user, qs):
     )
 
 
+def _visible_workspace_records(user, qs):
+    # A test environment's tasks, meetings, files and timeline: whoever sees the environment.
+    from samskapa.environments.models import TestEnvironment
+
+    return qs.filter(
+        environment__in=_visible_test_environments(user, TestEnvironment.objects.all()).values(
+            "pk"
+        )
+    )
+
+
 def _visible_audit_entries(user, qs):
     scope = Q(programme_id__in=_my_programme_ids(user, roles=OPERATOR_ONLY))
     if user.has_perm("organisations.change_organisation"):
@@ -438,6 +449,10 @@ _VISIBILITY = {
     "journeys.Gate": _visible_gates,
     "journeys.GroupMeeting": _visible_group_meetings,
     "environments.TestEnvironment": _visible_test_environments,
+    "environments.Task": _visible_workspace_records,
+    "environments.Meeting": _visible_workspace_records,
+    "environments.WorkspaceFile": _visible_workspace_records,
+    "environments.TimelineEntry": _visible_workspace_records,
 }
 
 
