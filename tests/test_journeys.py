@@ -394,3 +394,93 @@ def test_board_marks_overdue_and_awaiting(client_as, programme, journey, operato
     assert built.awaiting_count == 1 and built.overdue_count == 1
     page = client_as(steering).get(f"/journeys/programme/{programme.pk}/board/").content.decode()
     assert "Awaits a decision" in page and '<th scope="row">' in page
+
+
+# --- API ----------------------------------------------------------------------------------
+
+
+def test_the_gate_flow_in_the_api(client_as, programme, journey, operator, steering, people):
+    client = client_as(operator)
+    response = client.post(f"/api/journeys/{journey.pk}/gates", content_type="application/json")
+    assert response.status_code == 201, response.content
+    gate = response.json()
+    first = gate["checks"][0]["id"]
+    response = client.post(
+        f"/api/gates/{gate['id']}/checklist",
+        {"checks": [{"id": first, "met": True, "evidence_url": "ftp://x"}]},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    response = client.post(
+        f"/api/gates/{gate['id']}/checklist",
+        {"checks": [{"id": first, "met": True, "evidence_url": "https://example.se/x"}]},
+        content_type="application/json",
+    )
+    assert response.json()["checks"][0]["met"] is True
+    response = client.post(
+        f"/api/gates/{gate['id']}/recommendation",
+        {"recommendation": "go", "text": "Klart"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    decision = {
+        "decision": "go",
+        "rationale": "Bra",
+        "decided_on": "2026-06-01",
+        "members_present": [steering.pk],
+    }
+    assert (
+        client.post(
+            f"/api/gates/{gate['id']}/decision", decision, content_type="application/json"
+        ).status_code
+        == 403
+    )
+    client = client_as(steering)
+    jump = client.post(
+        f"/api/gates/{gate['id']}/decision",
+        decision | {"target_phase": 4},
+        content_type="application/json",
+    )
+    assert jump.status_code == 422 and "target_phase" in jump.json()["errors"]
+    response = client.post(
+        f"/api/gates/{gate['id']}/decision", decision, content_type="application/json"
+    )
+    assert response.status_code == 200 and response.json()["phase_after"] == 3
+    again = client.post(
+        f"/api/gates/{gate['id']}/decision", decision, content_type="application/json"
+    )
+    assert again.status_code == 422
+    assert client.get(f"/api/journeys/{journey.pk}").json()["phase"] == 3
+    board = client.get(f"/api/programmes/{programme.pk}/board").json()
+    assert board["rows"][0]["decided_gates"] == 1 and len(board["phases"]) == 4
+    innovator = client_as(people[Role.INNOVATOR])
+    assert innovator.get(f"/api/gates/{gate['id']}").status_code == 404
+    assert innovator.get(f"/api/programmes/{programme.pk}/journeys").json() == []
+
+
+def test_meetings_in_the_api(client_as, programme, journey, operator, steering, people):
+    client = client_as(operator)
+    response = client.post(
+        f"/api/programmes/{programme.pk}/meetings",
+        {
+            "kind": "steering_group",
+            "starts_at": "2026-05-04T13:00:00+02:00",
+            "agenda": [{"title": "Grind", "journey_id": journey.pk}],
+            "attendees": [steering.pk],
+            "minutes": "Protokoll",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    meeting = response.json()
+    response = client.post(
+        f"/api/meetings/{meeting['id']}/conflicts",
+        {"member_id": steering.pk, "item_id": meeting["agenda"][0]["id"], "note": "Jäv"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201 and response.json()["journey_id"] == journey.pk
+    pdf = client_as(steering).get(f"/api/meetings/{meeting['id']}/minutes.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    needs_owner = client_as(people[Role.NEEDS_OWNER])
+    assert needs_owner.get(f"/api/meetings/{meeting['id']}").status_code == 404
+    assert needs_owner.get(f"/api/programmes/{programme.pk}/meetings").json() == []

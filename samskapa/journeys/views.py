@@ -273,7 +273,7 @@ def _meeting(request, pk, action=None):
     )
 
 
-def _meeting_context(request, meeting):
+def meeting_context(meeting):
     return {
         "meeting": meeting,
         "programme": meeting.programme,
@@ -309,7 +309,7 @@ def meeting(request, pk):
                 return redirect(meeting)
     elif request.method == "POST":
         permissions.require(request.user, "meeting.manage", meeting)
-    context = _meeting_context(request, meeting)
+    context = meeting_context(meeting)
     context |= {"can_manage": can_manage, "conflict_form": conflict_form}
     return render(
         request,
@@ -341,7 +341,5 @@ def meeting_edit(request, pk):
 @login_required
 def minutes_pdf(request, pk):
     meeting = _meeting(request, pk)
-    pdf = render_pdf(
-        "journeys/minutes_pdf.html", _meeting_context(request, meeting), request=request
-    )
+    pdf = render_pdf("journeys/minutes_pdf.html", meeting_context(meeting), request=request)
     return pdf_response(pdf, f"{_('Minutes')} {meeting}")
