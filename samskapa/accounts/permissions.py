@@ -83,6 +83,11 @@ PROGRAMME_ACTIONS: dict[str, frozenset[Role]] = {
     "environment.create": OPERATOR_ONLY,
     "environment.change": OPERATOR_ONLY,
     "workspace.contribute": frozenset({Role.OPERATOR, Role.INNOVATOR, Role.NEEDS_OWNER}),
+    # The toolbox and workshops (samskapa/workshops): operators add the programme's own tools
+    # and run its workshops (invitations, attendance, notes, follow-ups). Members see the
+    # toolbox and the workshops they are invited to (_visible_workshops).
+    "toolbox.manage": OPERATOR_ONLY,
+    "workshop.manage": OPERATOR_ONLY,
 }
 
 # Actions a needs owner may take only on records of a department they act for.
@@ -111,6 +116,8 @@ OWNER_ACTIONS: dict[str, str] = {
     "lab_invitation.respond": "applicant_id",
     # Changing a lesson of the learning log: its author only.
     "lesson.change": "author_id",
+    # Marking a workshop follow-up done: its owner (operators through "workshop.manage").
+    "follow_up.complete": "owner_id",
 }
 
 
@@ -422,6 +429,25 @@ def _visible_workspace_records(user, qs):
     )
 
 
+def _visible_tools(user, qs):
+    # The starter set (no programme) for anyone in some programme; a programme's own tools for
+    # its members.
+    if not roles_by_programme(user):
+        return qs.none()
+    return qs.filter(Q(programme__isnull=True) | Q(programme_id__in=_my_programme_ids(user)))
+
+
+def _visible_workshops(user, qs):
+    # The programme's operators: all its workshops; its other members: those they are invited to.
+    from samskapa.workshops.models import WorkshopInvitation
+
+    invited = WorkshopInvitation.objects.filter(person=user).values("workshop_id")
+    return qs.filter(
+        Q(programme_id__in=_my_programme_ids(user, roles=OPERATOR_ONLY))
+        | Q(programme_id__in=_my_programme_ids(user), pk__in=invited)
+    )
+
+
 def _visible_audit_entries(user, qs):
     scope = Q(programme_id__in=_my_programme_ids(user, roles=OPERATOR_ONLY))
     if user.has_perm("organisations.change_organisation"):
@@ -449,6 +475,8 @@ _VISIBILITY = {
     "journeys.Gate": _visible_gates,
     "journeys.GroupMeeting": _visible_group_meetings,
     "environments.TestEnvironment": _visible_test_environments,
+    "workshops.Tool": _visible_tools,
+    "workshops.Workshop": _visible_workshops,
     "environments.Task": _visible_workspace_records,
     "environments.Meeting": _visible_workspace_records,
     "environments.WorkspaceFile": _visible_workspace_records,

@@ -74,6 +74,14 @@ ACTION_LABELS = {
     "learning.lesson.updated": _("Lesson changed"),
     "learning.lesson.approved": _("Lesson approved for the lessons library"),
     "learning.lesson.rejected": _("Lesson not approved for the lessons library"),
+    "workshops.tool.created": _("Tool added to the toolbox"),
+    "workshops.workshop.created": _("Workshop created"),
+    "workshops.workshop.updated": _("Workshop changed"),
+    "workshops.workshop.cancelled": _("Workshop cancelled"),
+    "workshops.attendance.recorded": _("Workshop attendance recorded"),
+    "workshops.follow_up.added": _("Workshop follow-up added"),
+    "workshops.follow_up.done": _("Workshop follow-up done"),
+    "workshops.follow_up.reopened": _("Workshop follow-up reopened"),
 }
 # Labels for changes that are not a field of the record itself.
 CHANGE_LABELS = {
