@@ -1,6 +1,8 @@
 """The learning log in the API (mounted by samskapa/api/views.py): a programme's lessons (the
 ones the caller may see), recording one, the operators' decision on a lesson asked to be public,
-and the public lessons library (no credentials needed) with its search and filters. The same
+the public lessons library (no credentials needed) with its search and filters, and the PDF
+booklet of chosen lessons (learning/booklet.py; anyone, each caller getting only what they may
+see). The same
 permission module and services as the pages: a record outside what the caller may see answers
 404, one they may see but not act on 403, bad input 422 with the service's message (nothing is
 stored)."""
@@ -8,16 +10,19 @@ stored)."""
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
+from ninja.security import django_auth
 
 from samskapa.accounts import permissions
+from samskapa.api.auth import ApiTokenAuth
 from samskapa.api.schemas import ErrorOut, ValidationErrorOut
 from samskapa.challenges.models import Tag
-from samskapa.learning import services
+from samskapa.learning import booklet, services
 from samskapa.learning.models import Lesson
 from samskapa.learning.portal_views import public_lessons
 from samskapa.learning.search import search_lessons
+from samskapa.reports.pdf import pdf_response
 
 router = Router(tags=["learning log"])
 
@@ -133,3 +138,42 @@ def library(request, q: str = "", phase: int | None = None, theme: str = ""):
     if theme:
         lessons = lessons.filter(themes__in=Tag.objects.filter(name__iexact=theme))
     return search_lessons(lessons, q[:200])
+
+
+def _visitor(request):
+    """Anyone without credentials (an `Authorization` header that fails still answers 401)."""
+    return "HTTP_AUTHORIZATION" not in request.META
+
+
+@router.get(
+    "/lessons/booklet",
+    response={422: ValidationErrorOut},
+    auth=[ApiTokenAuth(), django_auth, _visitor],
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The booklet: a cover page, a table of contents and the lessons "
+                "in the order of `ids`, as a PDF download.",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def lessons_booklet(request, ids: Query[list[int]] = None, title: str = ""):
+    """The chosen lessons (`ids`, repeated: `?ids=3&ids=7`, at most 200) as a PDF booklet in the
+    caller's language (`Accept-Language`), titled `title` (optional, at most 200 characters).
+    Without credentials only public, approved lessons go in; signed in or with a token, any
+    lesson the caller may see. Other ids are left out without a word; none left, none chosen or
+    too many answer 422."""
+    if len(title) > booklet.MAX_TITLE_LENGTH:
+        return _invalid(
+            ValidationError({"title": [f"At most {booklet.MAX_TITLE_LENGTH} characters."]})
+        )
+    ids = ids or []
+    if any(not 0 < pk < 2**31 for pk in ids):
+        return _invalid(ValidationError({"ids": ["Not a lesson's id."]}))
+    try:
+        pdf = booklet.booklet_for(request.user, ids, title=title)
+    except ValidationError as error:
+        return _invalid(ValidationError({"ids": error.messages}))
+    return pdf_response(pdf, title.strip() or booklet.default_title())

@@ -1,15 +1,22 @@
 """The public lessons library: the approved public lessons of every programme, for anyone.
 
 No sign-in and no permission module here, as on the rest of the portal: what is public is
-decided by the lesson alone (`Lesson.objects.public()`).
+decided by the lesson alone (`Lesson.objects.public()`). The PDF booklet of chosen lessons
+(learning/booklet.py) also takes any lesson a signed-in person may see, through the permission
+module.
 """
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from samskapa.learning.forms import LibraryFilterForm
+from samskapa.learning import booklet
+from samskapa.learning.forms import BookletForm, LibraryFilterForm
 from samskapa.learning.models import Lesson
+from samskapa.reports.pdf import pdf_response
 
 PAGE_SIZE = 20
 
@@ -25,6 +32,10 @@ def public_lessons():
     )
 
 
+# The library's own parameters, kept (as hidden fields) when a booklet is asked for.
+LIBRARY_KEYS = ("q", "phase", "theme", "page")
+
+
 @require_safe
 def library(request):
     filters = LibraryFilterForm(request.GET)
@@ -32,9 +43,38 @@ def library(request):
     lessons = filters.filter(public_lessons())
     page = Paginator(lessons, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in ("page", *BookletForm.KEYS):
+        query.pop(key, None)
     return render(
         request,
         "learning/library.html",
-        {"filters": filters, "page": page, "query": query.urlencode()},
+        {
+            "filters": filters,
+            "page": page,
+            "query": query.urlencode(),
+            "booklet": (booklet_form := BookletForm.for_list(request.GET)),
+            "chosen": booklet_form.chosen,
+            "kept": [(key, value) for key in LIBRARY_KEYS for value in request.GET.getlist(key)],
+            "booklet_limit": booklet.MAX_LESSONS,
+        },
     )
+
+
+@require_safe
+def booklet_pdf(request):
+    """The chosen lessons as a PDF booklet: the public ones, or any the signed-in person may see
+    (others are left out). A choice that cannot be made into a booklet goes back to the library
+    with the message, the search, the filters, the ticked lessons and the title kept."""
+    form = BookletForm(request.GET)
+    if form.is_valid():
+        try:
+            pdf = booklet.booklet_for(
+                request.user, form.cleaned_data["ids"], title=form.cleaned_data["title"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return pdf_response(pdf, form.cleaned_data["title"] or booklet.default_title())
+    for message in form.messages():
+        messages.error(request, message)
+    return redirect(form.back_to_list(reverse("lessons:library"), keep=LIBRARY_KEYS))

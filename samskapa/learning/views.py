@@ -1,4 +1,5 @@
-"""A programme's learning log, its lessons' forms, and the operators' approval queue."""
+"""A programme's learning log, its lessons' forms, the operators' approval queue, and the PDF
+booklet of lessons chosen on the log."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -6,13 +7,14 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from samskapa.accounts import permissions
 from samskapa.core.forms import add_service_errors
-from samskapa.learning import services
-from samskapa.learning.forms import DecisionForm, LessonForm
+from samskapa.learning import booklet, services
+from samskapa.learning.forms import BookletForm, DecisionForm, LessonForm
 from samskapa.learning.models import Approval, Lesson
+from samskapa.reports.pdf import pdf_response
 
 
 def _lessons(user, programme):
@@ -27,16 +29,46 @@ def _lessons(user, programme):
 @login_required
 def index(request, pk):
     programme = permissions.programme_or_404(request.user, pk)
+    booklet_form = BookletForm.for_list(request.GET)
     return render(
         request,
         "learning/index.html",
         {
             "programme": programme,
             "lessons": _lessons(request.user, programme),
+            "booklet": booklet_form,
+            "chosen": booklet_form.chosen,
+            "booklet_limit": booklet.MAX_LESSONS,
             "can_create": permissions.can(request.user, "lesson.create", programme),
             "can_approve": permissions.can(request.user, "lesson.approve", programme),
         },
     )
+
+
+@login_required
+@require_safe
+def booklet_pdf(request, pk):
+    """The lessons chosen on the programme's learning log as a PDF booklet (only those of the
+    programme the person may see; others are left out). A refused choice goes back to the log
+    with the message, the ticked lessons and the title kept."""
+    programme = permissions.programme_or_404(request.user, pk)
+    form = BookletForm(request.GET)
+    if form.is_valid():
+        try:
+            pdf = booklet.booklet_for(
+                request.user,
+                form.cleaned_data["ids"],
+                title=form.cleaned_data["title"],
+                queryset=programme.lessons.all(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            title = form.cleaned_data["title"] or booklet.default_title()
+            return pdf_response(pdf, title)
+    for message in form.messages():
+        messages.error(request, message)
+    return redirect(form.back_to_list(reverse("learning:index", args=[programme.pk])))
 
 
 @login_required
