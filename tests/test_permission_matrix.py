@@ -414,6 +414,96 @@ MATRIX = [
         "401 404 200 403 403 403 403 403",
     ),
     ("API: lessons library", "GET", "/api/lessons/library", "200 200 200 200 200 200 200 200"),
+    (
+        "Test environments of a programme",
+        "GET",
+        "/environments/programme/{p}/",
+        "302 404 200 200 200 200 200 200",
+    ),
+    (
+        "Set up a test environment by hand",
+        "GET",
+        "/environments/programme/{p}/new/",
+        "302 404 200 403 403 403 403 403",
+    ),
+    (
+        "The innovator's test environment (hosted by the needs owner's department)",
+        "GET",
+        "/environments/{env}/",
+        "302 404 200 404 200 200 404 404",
+    ),
+    (
+        "Another innovator's test environment (another department)",
+        "GET",
+        "/environments/{env2}/",
+        "302 404 200 404 404 404 404 404",
+    ),
+    (
+        "Edit a test environment",
+        "GET",
+        "/environments/{env}/edit/",
+        "302 404 200 404 403 403 404 404",
+    ),
+    (
+        "Add a task in a test environment's workspace",
+        "POST",
+        "/environments/{env}/tasks/",
+        "302 404 302 404 302 302 404 404",
+    ),
+    (
+        "A file of a test environment's workspace",
+        "GET",
+        "/environments/{env}/files/{envfile}/",
+        "302 404 200 404 200 200 404 404",
+    ),
+    (
+        "API: a programme's test environments",
+        "GET",
+        "/api/programmes/{p}/environments",
+        "401 404 200 200 200 200 200 200",
+    ),
+    (
+        "API: the innovator's test environment",
+        "GET",
+        "/api/environments/{env}",
+        "401 404 200 404 200 200 404 404",
+    ),
+    (
+        "API: another innovator's test environment",
+        "GET",
+        "/api/environments/{env2}",
+        "401 404 200 404 404 404 404 404",
+    ),
+    (
+        "API: change a test environment",
+        "PATCH",
+        "/api/environments/{env}",
+        "401 404 200 404 403 403 404 404",
+    ),
+    (
+        "API: add a task in a test environment",
+        "POST",
+        "/api/environments/{env}/tasks",
+        "401 404 201 404 201 201 404 404",
+    ),
+    (
+        "API: add a meeting in a test environment",
+        "POST",
+        "/api/environments/{env}/meetings",
+        "401 404 201 404 201 201 404 404",
+    ),
+    (
+        "API: a file of a test environment",
+        "GET",
+        "/api/environments/{env}/files/{envfile}",
+        "401 404 200 404 200 200 404 404",
+    ),
+    (
+        "API: the timeline of a test environment",
+        "GET",
+        "/api/environments/{env}/timeline",
+        "401 404 200 404 200 200 404 404",
+    ),
 ]
 
 POST_DATA = {
@@ -429,6 +519,13 @@ POST_DATA = {
         "what_we_learned": "De ser andra orsaker.",
     },
     "/learning/lessons/{l}/decision/": {"decision": "approve"},
+    "/environments/{env}/tasks/": {"task-title": "Boka lokal"},
+    "/api/environments/{env}": {"status": "active"},
+    "/api/environments/{env}/tasks": {"title": "Boka lokal"},
+    "/api/environments/{env}/meetings": {
+        "starts_at": "2030-11-05T09:00:00+01:00",
+        "place": "Träffpunkten",
+    },
     "/api/lessons/{l}/decision": {"approve": True},
     "/api/calls/{x}/matching-runs": {"label": "Matrisen"},
     "/api/matching-runs/{u}/confirm": {},
@@ -504,12 +601,15 @@ def test_role_action_matrix(client_as, programme, people, label, method, path, r
         x=closed.pk if closed else 0,
         u=run.pk if run else 0,
         l=_lesson_asked_to_be_public(programme, people[Role.INNOVATOR]).pk if "{l}" in path else 0,
+        **(_environments(programme, people) if "{env" in path else {}),
     )
     client = client_as(None if role == "anonymous" else people[role])
     data = POST_DATA.get(path)
     # When they try the action
     if method == "GET":
         response = client.get(url)
+    elif method == "PATCH":
+        response = client.patch(url, data, content_type="application/json")
     elif url.startswith("/api/"):
         response = client.post(url, data, content_type="application/json")
     else:
@@ -677,6 +777,27 @@ def test_docs_show_the_same_matrix():
     for label, method, path, statuses in MATRIX:
         row = "| " + " | ".join([label, f"`{method} {path}`", *statuses.split()]) + " |"
         assert row in document, f"docs/permissions.md lacks or differs on: {row}"
+
+
+def _environments(programme, people):
+    """The programme's innovator's test environment, hosted by the department of the
+    programme's needs owner, with a file in its workspace; and another innovator's, hosted by
+    another department."""
+    from samskapa.environments import services as environments
+
+    operator = people[Role.OPERATOR]
+    host = programme.memberships.get(user=people[Role.NEEDS_OWNER], role=Role.NEEDS_OWNER)
+    env = factories.environment(
+        programme,
+        by=operator,
+        innovator=people[Role.INNOVATOR],
+        challenge_=factories.challenge(programme, host.department),
+    )
+    stored = environments.add_file(
+        env, by=operator, upload=SimpleUploadedFile("plan.pdf", pdf_bytes(), "application/pdf")
+    )
+    other = factories.environment(programme, by=operator)
+    return {"env": env.pk, "env2": other.pk, "envfile": stored.pk}
 
 
 def _lesson_asked_to_be_public(programme, innovator):
