@@ -415,6 +415,24 @@ MATRIX = [
     ),
     ("API: lessons library", "GET", "/api/lessons/library", "200 200 200 200 200 200 200 200"),
     (
+        "Lessons booklet (PDF) from the learning log",
+        "GET",
+        "/learning/programmes/{p}/booklet/?lesson={l}",
+        "302 404 200 200 200 200 200 200",
+    ),
+    (
+        "Lessons booklet (PDF) from the library",
+        "GET",
+        "/portal/lessons/booklet/?lesson={l}",
+        "302 302 200 200 200 200 200 200",
+    ),
+    (
+        "API: lessons booklet (PDF)",
+        "GET",
+        "/api/lessons/booklet?ids={l}",
+        "422 422 200 200 200 200 200 200",
+    ),
+    (
         "Test environments of a programme",
         "GET",
         "/environments/programme/{p}/",
