@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "samskapa.learning",
     "samskapa.journeys",
     "samskapa.environments",
+    "samskapa.canvas",
     "samskapa.workshops",
     "samskapa.api",
 ]

@@ -22,6 +22,7 @@ urlpatterns = [
     path("recruitment/", include("samskapa.recruitment.urls")),
     path("matching/", include("samskapa.matching.urls")),
     path("learning/", include("samskapa.learning.urls")),
+    path("canvas/", include("samskapa.canvas.urls")),
     path("workshops/", include("samskapa.workshops.urls")),
     path("environments/", include("samskapa.environments.urls")),
     path("journeys/", include("samskapa.journeys.urls")),

@@ -522,9 +522,97 @@ MATRIX = [
         "/api/environments/{env}/timeline",
         "401 404 200 404 200 200 404 404",
     ),
+    (
+        "Business model canvases",
+        "GET",
+        "/canvas/",
+        "302 200 200 200 200 200 200 200",
+    ),
+    (
+        "The innovator's business model canvas",
+        "GET",
+        "/canvas/journeys/{canvasj}/",
+        "302 404 200 404 404 200 404 404",
+    ),
+    (
+        "Edit the innovator's canvas",
+        "GET",
+        "/canvas/journeys/{canvasj}/edit/",
+        "302 404 200 404 404 200 404 404",
+    ),
+    (
+        "Save the innovator's canvas as a new version",
+        "POST",
+        "/canvas/journeys/{canvasj}/edit/",
+        "302 404 302 404 404 302 404 404",
+    ),
+    (
+        "Compare versions of the innovator's canvas",
+        "GET",
+        "/canvas/journeys/{canvasj}/compare/",
+        "302 404 200 404 404 200 404 404",
+    ),
+    (
+        "Comment on a block of the innovator's canvas",
+        "POST",
+        "/canvas/journeys/{canvasj}/versions/1/comments/",
+        "302 404 302 404 404 302 404 404",
+    ),
+    (
+        "A version of the innovator's canvas as PDF",
+        "GET",
+        "/canvas/journeys/{canvasj}/versions/1/pdf/",
+        "302 404 200 404 404 200 404 404",
+    ),
+    (
+        "API: the innovator's canvas",
+        "GET",
+        "/api/journeys/{canvasj}/canvas",
+        "401 404 200 404 404 200 404 404",
+    ),
+    (
+        "API: versions of the innovator's canvas",
+        "GET",
+        "/api/journeys/{canvasj}/canvas/versions",
+        "401 404 200 404 404 200 404 404",
+    ),
+    (
+        "API: save the innovator's canvas",
+        "POST",
+        "/api/journeys/{canvasj}/canvas/versions",
+        "401 404 201 404 404 201 404 404",
+    ),
+    (
+        "API: compare versions of the innovator's canvas",
+        "GET",
+        "/api/journeys/{canvasj}/canvas/compare?first=1&second=1",
+        "401 404 200 404 404 200 404 404",
+    ),
+    (
+        "API: comment on the innovator's canvas",
+        "POST",
+        "/api/journeys/{canvasj}/canvas/versions/1/comments",
+        "401 404 201 404 404 201 404 404",
+    ),
+    (
+        "API: a version of the innovator's canvas as PDF",
+        "GET",
+        "/api/journeys/{canvasj}/canvas/versions/1/pdf",
+        "401 404 200 404 404 200 404 404",
+    ),
 ]
 
 POST_DATA = {
+    "/canvas/journeys/{canvasj}/edit/": {
+        "base_version": "1",
+        "impact": "Minskad ensamhet, mätt före och efter.",
+    },
+    "/canvas/journeys/{canvasj}/versions/1/comments/": {"block": "impact", "text": "Hur mäter vi?"},
+    "/api/journeys/{canvasj}/canvas/versions": {
+        "base_version": 1,
+        "blocks": {"impact": "Minskad ensamhet, mätt före och efter."},
+    },
+    "/api/journeys/{canvasj}/canvas/versions/1/comments": {"block": "impact", "text": "Hur?"},
     "/learning/programmes/{p}/new/": {
         "title": "Bjud in målgruppen tidigt",
         "what_happened": "Vi skrev utmaningen utan dem.",
@@ -619,6 +707,7 @@ def test_role_action_matrix(client_as, programme, people, label, method, path, r
         x=closed.pk if closed else 0,
         u=run.pk if run else 0,
         l=_lesson_asked_to_be_public(programme, people[Role.INNOVATOR]).pk if "{l}" in path else 0,
+        canvasj=_canvas_journey(programme, people).pk if "{canvasj}" in path else 0,
         **(_environments(programme, people) if "{env" in path else {}),
     )
     client = client_as(None if role == "anonymous" else people[role])
@@ -830,3 +919,18 @@ def _lesson_asked_to_be_public(programme, innovator):
         what_we_learned="Unga hittar oss genom egna nätverk.",
         visibility="public",
     )
+
+
+def _canvas_journey(programme, people):
+    """The journey of the programme's innovator, with version 1 of its business model canvas."""
+    from samskapa.canvas import services as canvas
+    from samskapa.environments.services import journey_for
+
+    journey = journey_for(programme, people[Role.INNOVATOR], by=people[Role.OPERATOR])
+    canvas.save_version(
+        journey,
+        by=people[Role.INNOVATOR],
+        blocks={"impact": "Minskad ensamhet."},
+        base_version=0,
+    )
+    return journey

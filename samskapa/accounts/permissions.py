@@ -83,6 +83,11 @@ PROGRAMME_ACTIONS: dict[str, frozenset[Role]] = {
     "environment.create": OPERATOR_ONLY,
     "environment.change": OPERATOR_ONLY,
     "workspace.contribute": frozenset({Role.OPERATOR, Role.INNOVATOR, Role.NEEDS_OWNER}),
+    # The social business model canvas of a journey (samskapa/canvas): seen only by the
+    # journey's innovator and the programme's operators (canvas_journeys); both save versions
+    # and comment on blocks.
+    "canvas.edit": frozenset({Role.OPERATOR, Role.INNOVATOR}),
+    "canvas.comment": frozenset({Role.OPERATOR, Role.INNOVATOR}),
     # The toolbox and workshops (samskapa/workshops): operators add the programme's own tools
     # and run its workshops (invitations, attendance, notes, follow-ups). Members see the
     # toolbox and the workshops they are invited to (_visible_workshops).
@@ -448,6 +453,26 @@ def _visible_workshops(user, qs):
     )
 
 
+def canvas_journeys(user, qs=None) -> QuerySet:
+    """The journeys whose business model canvas the user may see: their own journey as its
+    innovator, and every journey of the programmes they operate. Nobody else — not other
+    innovators, not the steering group, not the host department."""
+    from samskapa.journeys.models import Journey
+
+    qs = Journey.objects.all() if qs is None else qs
+    if not _signed_in(user):
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    return qs.filter(
+        Q(programme_id__in=_my_programme_ids(user, roles=OPERATOR_ONLY)) | Q(innovator=user)
+    )
+
+
+def _visible_canvases(user, qs):
+    return qs.filter(journey__in=canvas_journeys(user))
+
+
 def _visible_audit_entries(user, qs):
     scope = Q(programme_id__in=_my_programme_ids(user, roles=OPERATOR_ONLY))
     if user.has_perm("organisations.change_organisation"):
@@ -475,6 +500,7 @@ _VISIBILITY = {
     "journeys.Gate": _visible_gates,
     "journeys.GroupMeeting": _visible_group_meetings,
     "environments.TestEnvironment": _visible_test_environments,
+    "canvas.Canvas": _visible_canvases,
     "workshops.Tool": _visible_tools,
     "workshops.Workshop": _visible_workshops,
     "environments.Task": _visible_workspace_records,

@@ -74,6 +74,8 @@ ACTION_LABELS = {
     "learning.lesson.updated": _("Lesson changed"),
     "learning.lesson.approved": _("Lesson approved for the lessons library"),
     "learning.lesson.rejected": _("Lesson not approved for the lessons library"),
+    "canvas.version.saved": _("Business model canvas saved as a new version"),
+    "canvas.comment.added": _("Comment on the business model canvas"),
     "workshops.tool.created": _("Tool added to the toolbox"),
     "workshops.workshop.created": _("Workshop created"),
     "workshops.workshop.updated": _("Workshop changed"),

@@ -12,6 +12,7 @@ from stdnum.se import orgnr
 
 from samskapa.accounts.models import Role, User
 from samskapa.core.demo_calls import add_calls
+from samskapa.core.demo_canvas import add_canvases
 from samskapa.core.demo_challenges import add_challenges
 from samskapa.core.demo_learning import add_lessons
 from samskapa.organisations.models import LegalForm, Municipality, OrganisationKind
@@ -137,6 +138,7 @@ def load_demo() -> None:
     add_challenges(programme, operator)
     add_calls(programme, operator)
     add_lessons(programme)
+    add_canvases(programme)  # after the test environments' demo (it begins Ida Berg's journey)
 
 
 def _add_people(programme, operator, departments):

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CanvasConfig(AppConfig):
+    name = "samskapa.canvas"
+    label = "canvas"
