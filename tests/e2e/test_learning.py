@@ -1,15 +1,19 @@
 """The learning log in the browser: a member records a lesson asking for it to be public, the
 operator approves it in the queue, and a visitor finds it in the lessons library by a Swedish
-search (another inflection of a word in it). Axe on every page."""
+search (another inflection of a word in it), then chooses it and another lesson and downloads
+them as a PDF booklet. Axe on every page."""
 
+import io
 import re
 
+import pypdf
 from django.utils.text import capfirst
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from samskapa.accounts.models import Role
-from samskapa.learning.models import Approval, Lesson
+from samskapa.learning import services
+from samskapa.learning.models import Approval, Lesson, Visibility
 from tests import factories
 from tests.e2e.browser import (
     BROWSER_TEST,
@@ -96,3 +100,37 @@ def test_a_lesson_goes_from_the_log_to_the_public_library(page: Page):
     expect(page.locator("main")).to_contain_text(
         t("No lesson matches. Try other words or fewer filters.")
     )
+
+    # The visitor chooses two lessons of the library and downloads them as a booklet
+    other = services.create_lesson(
+        programme,
+        by=innovator,
+        title="Testmiljön saknade data",
+        what_happened="Förvaltningen kunde inte dela data förrän avtalet var klart.",
+        what_we_learned="Börja med dataavtalet innan testperioden.",
+        visibility=Visibility.PUBLIC,
+    )
+    services.decide(other, by=operator, approve=True)
+    page.goto("/portal/lessons/")
+    main = page.locator("main")
+    # Nothing chosen: refused with a message, nothing lost
+    main.get_by_label(t("Title of the booklet (optional)")).fill("Till Kommunforum")
+    main_button(page, "Export as PDF booklet").click()
+    expect(page.locator(".messages")).to_contain_text(
+        t("Choose at least one lesson for the booklet.")
+    )
+    expect(main.get_by_label(t("Title of the booklet (optional)"))).to_have_value(
+        "Till Kommunforum"
+    )
+    assert_accessible(page)
+    # Each checkbox is named by "Choose for the booklet" and the lesson's title
+    for title in (other.title, TITLE):
+        main.get_by_role("checkbox", name=re.compile(re.escape(title))).check()
+    with page.expect_download() as download_info:
+        main_button(page, "Export as PDF booklet").click()
+    download = download_info.value
+    assert download.suggested_filename == "till-kommunforum.pdf"
+    with open(download.path(), "rb") as pdf:
+        text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.read())).pages)
+    assert "Till Kommunforum" in text
+    assert text.index(f"1. {other.title}") < text.index(f"2. {TITLE}")
