@@ -414,6 +414,91 @@ MATRIX = [
         "401 404 200 403 403 403 403 403",
     ),
     ("API: lessons library", "GET", "/api/lessons/library", "200 200 200 200 200 200 200 200"),
+    ("Toolbox", "GET", "/workshops/programmes/{p}/toolbox/", "302 404 200 200 200 200 200 200"),
+    (
+        "New tool",
+        "GET",
+        "/workshops/programmes/{p}/toolbox/new/",
+        "302 404 200 403 403 403 403 403",
+    ),
+    (
+        "A programme tool's template",
+        "GET",
+        "/workshops/programmes/{p}/toolbox/{tool}/template/",
+        "302 404 200 200 200 200 200 200",
+    ),
+    ("Workshops", "GET", "/workshops/programmes/{p}/", "302 404 200 200 200 200 200 200"),
+    ("New workshop", "GET", "/workshops/programmes/{p}/new/", "302 404 200 403 403 403 403 403"),
+    (
+        "A workshop the innovator is invited to",
+        "GET",
+        "/workshops/{ws}/",
+        "302 404 200 404 404 200 404 404",
+    ),
+    ("Change a workshop", "GET", "/workshops/{ws}/edit/", "302 404 200 404 404 403 404 404"),
+    (
+        "Workshop attendance and notes",
+        "GET",
+        "/workshops/{ws}/attendance/",
+        "302 404 200 404 404 403 404 404",
+    ),
+    (
+        "A workshop's calendar file",
+        "GET",
+        "/workshops/{ws}/calendar.ics",
+        "302 404 200 404 404 200 404 404",
+    ),
+    (
+        "API: a programme's toolbox",
+        "GET",
+        "/api/programmes/{p}/tools",
+        "401 404 200 200 200 200 200 200",
+    ),
+    ("API: add a tool", "POST", "/api/programmes/{p}/tools", "401 404 201 403 403 403 403 403"),
+    ("API: a programme tool", "GET", "/api/tools/{tool}", "401 404 200 200 200 200 200 200"),
+    (
+        "API: a starter tool's worksheet",
+        "GET",
+        "/api/tools/{starter}/template",
+        "401 200 200 200 200 200 200 200",
+    ),
+    (
+        "API: a programme's workshops",
+        "GET",
+        "/api/programmes/{p}/workshops",
+        "401 404 200 200 200 200 200 200",
+    ),
+    (
+        "API: create a workshop",
+        "POST",
+        "/api/programmes/{p}/workshops",
+        "401 404 201 403 403 403 403 403",
+    ),
+    (
+        "API: a workshop the innovator is invited to",
+        "GET",
+        "/api/workshops/{ws}",
+        "401 404 200 404 404 200 404 404",
+    ),
+    ("API: change a workshop", "PATCH", "/api/workshops/{ws}", "401 404 200 404 404 403 404 404"),
+    (
+        "API: invite to a workshop",
+        "POST",
+        "/api/workshops/{ws}/invitations",
+        "401 404 200 404 404 403 404 404",
+    ),
+    (
+        "API: record workshop attendance",
+        "POST",
+        "/api/workshops/{ws}/attendance",
+        "401 404 200 404 404 403 404 404",
+    ),
+    (
+        "API: a workshop's calendar file",
+        "GET",
+        "/api/workshops/{ws}/calendar.ics",
+        "401 404 200 404 404 200 404 404",
+    ),
     (
         "Lessons booklet (PDF) from the learning log",
         "GET",
@@ -633,6 +718,16 @@ POST_DATA = {
         "place": "Träffpunkten",
     },
     "/api/lessons/{l}/decision": {"approve": True},
+    "/api/programmes/{p}/tools": {"name": "Dialogkort", "purpose": "Samtal", "phases": [2]},
+    "/api/programmes/{p}/workshops": {
+        "title": "Pilotplan",
+        "starts_at": "2030-11-05T09:00:00+01:00",
+        "ends_at": "2030-11-05T12:00:00+01:00",
+        "place": "Stadshuset",
+    },
+    "/api/workshops/{ws}": {"agenda": "1. Pilotplan"},
+    "/api/workshops/{ws}/invitations": {"person_ids": []},
+    "/api/workshops/{ws}/attendance": {"attended_ids": [], "notes": "Anteckningar"},
     "/api/calls/{x}/matching-runs": {"label": "Matrisen"},
     "/api/matching-runs/{u}/confirm": {},
     "/recruitment/calls/{k}/lab/": {
@@ -707,6 +802,7 @@ def test_role_action_matrix(client_as, programme, people, label, method, path, r
         x=closed.pk if closed else 0,
         u=run.pk if run else 0,
         l=_lesson_asked_to_be_public(programme, people[Role.INNOVATOR]).pk if "{l}" in path else 0,
+        **_workshops(programme, people, path),
         canvasj=_canvas_journey(programme, people).pk if "{canvasj}" in path else 0,
         **(_environments(programme, people) if "{env" in path else {}),
     )
@@ -905,6 +1001,34 @@ def _environments(programme, people):
     )
     other = factories.environment(programme, by=operator)
     return {"env": env.pk, "env2": other.pk, "envfile": stored.pk}
+
+
+def _workshops(programme, people, path):
+    """For paths with {tool}, {starter} or {ws}: a programme tool, a starter tool, and an
+    upcoming workshop the programme's innovator is invited to (the other members are not)."""
+    if not any(key in path for key in ("{tool}", "{starter}", "{ws}")):
+        return {}
+    from datetime import timedelta as days
+
+    from samskapa.workshops import services as workshops
+    from samskapa.workshops.models import Tool
+
+    operator = people[Role.OPERATOR]
+    tool = workshops.create_tool(
+        programme, by=operator, name="Dialogkort", purpose="Samtal om trygghet", phases=[1]
+    )
+    starts = timezone.now() + days(days=20)
+    workshop = workshops.create_workshop(
+        programme,
+        by=operator,
+        title="Intressentkarta",
+        starts_at=starts,
+        ends_at=starts + days(hours=3),
+        place="Stadshuset",
+        invited=[people[Role.INNOVATOR]],
+    )
+    starter = Tool.objects.get(key="stakeholder_map")
+    return {"tool": tool.pk, "starter": starter.pk, "ws": workshop.pk}
 
 
 def _lesson_asked_to_be_public(programme, innovator):
