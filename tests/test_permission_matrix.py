@@ -414,6 +414,161 @@ MATRIX = [
         "401 404 200 403 403 403 403 403",
     ),
     ("API: lessons library", "GET", "/api/lessons/library", "200 200 200 200 200 200 200 200"),
+    (
+        "Innovator journeys of a programme",
+        "GET",
+        "/journeys/programme/{p}/",
+        "302 404 200 200 200 200 200 200",
+    ),
+    ("Programme board", "GET", "/journeys/programme/{p}/board/", "302 404 200 200 403 403 403 403"),
+    (
+        "Add a journey by hand",
+        "GET",
+        "/journeys/programme/{p}/new/",
+        "302 404 200 403 403 403 403 403",
+    ),
+    ("The innovator's journey", "GET", "/journeys/{jown}/", "302 404 200 200 404 200 404 404"),
+    (
+        "Another innovator's journey",
+        "GET",
+        "/journeys/{jother}/",
+        "302 404 200 200 404 404 404 404",
+    ),
+    (
+        "A decided gate of the innovator's journey",
+        "GET",
+        "/journeys/gates/{gdone}/",
+        "302 404 200 200 404 200 404 404",
+    ),
+    (
+        "A gate of another innovator's journey awaiting decision",
+        "GET",
+        "/journeys/gates/{gopen}/",
+        "302 404 200 200 404 404 404 404",
+    ),
+    ("Open a gate", "POST", "/journeys/{jown}/gates/", "302 404 302 403 404 403 404 404"),
+    (
+        "Fill in a gate's checklist",
+        "POST",
+        "/journeys/gates/{gopen}/checklist/",
+        "302 404 302 403 404 404 404 404",
+    ),
+    (
+        "Recommend at a gate",
+        "POST",
+        "/journeys/gates/{gopen}/recommendation/",
+        "302 404 302 403 404 404 404 404",
+    ),
+    (
+        "Decide a gate without members present",
+        "POST",
+        "/journeys/gates/{gopen}/decision/",
+        "302 404 403 422 404 404 404 404",
+    ),
+    (
+        "Group meetings of a programme",
+        "GET",
+        "/journeys/programme/{p}/meetings/",
+        "302 404 200 200 200 200 200 200",
+    ),
+    (
+        "New group meeting",
+        "GET",
+        "/journeys/programme/{p}/meetings/new/",
+        "302 404 200 403 403 403 403 403",
+    ),
+    (
+        "A steering-group meeting",
+        "GET",
+        "/journeys/meetings/{msteer}/",
+        "302 404 200 200 404 404 404 404",
+    ),
+    (
+        "A needs-owner group meeting",
+        "GET",
+        "/journeys/meetings/{mneeds}/",
+        "302 404 200 404 200 404 404 404",
+    ),
+    (
+        "Edit a steering-group meeting",
+        "GET",
+        "/journeys/meetings/{msteer}/edit/",
+        "302 404 200 403 404 404 404 404",
+    ),
+    (
+        "Minutes of a steering-group meeting (PDF)",
+        "GET",
+        "/journeys/meetings/{msteer}/minutes.pdf",
+        "302 404 200 200 404 404 404 404",
+    ),
+    (
+        "API: a programme's journeys",
+        "GET",
+        "/api/programmes/{p}/journeys",
+        "401 404 200 200 200 200 200 200",
+    ),
+    (
+        "API: the innovator's journey",
+        "GET",
+        "/api/journeys/{jown}",
+        "401 404 200 200 404 200 404 404",
+    ),
+    (
+        "API: gates of another innovator's journey",
+        "GET",
+        "/api/journeys/{jother}/gates",
+        "401 404 200 200 404 404 404 404",
+    ),
+    (
+        "API: a decided gate of the innovator's journey",
+        "GET",
+        "/api/gates/{gdone}",
+        "401 404 200 200 404 200 404 404",
+    ),
+    ("API: open a gate", "POST", "/api/journeys/{jown}/gates", "401 404 201 403 404 403 404 404"),
+    (
+        "API: fill in a gate's checklist",
+        "POST",
+        "/api/gates/{gopen}/checklist",
+        "401 404 200 403 404 404 404 404",
+    ),
+    (
+        "API: recommend at a gate",
+        "POST",
+        "/api/gates/{gopen}/recommendation",
+        "401 404 200 403 404 404 404 404",
+    ),
+    (
+        "API: decide a gate without members present",
+        "POST",
+        "/api/gates/{gopen}/decision",
+        "401 404 403 422 404 404 404 404",
+    ),
+    ("API: programme board", "GET", "/api/programmes/{p}/board", "401 404 200 200 403 403 403 403"),
+    (
+        "API: a programme's group meetings",
+        "GET",
+        "/api/programmes/{p}/meetings",
+        "401 404 200 200 200 200 200 200",
+    ),
+    (
+        "API: create a group meeting",
+        "POST",
+        "/api/programmes/{p}/meetings",
+        "401 404 201 403 403 403 403 403",
+    ),
+    (
+        "API: a steering-group meeting",
+        "GET",
+        "/api/meetings/{msteer}",
+        "401 404 200 200 404 404 404 404",
+    ),
+    (
+        "API: minutes of a needs-owner group meeting (PDF)",
+        "GET",
+        "/api/meetings/{mneeds}/minutes.pdf",
+        "401 404 200 404 200 404 404 404",
+    ),
     ("Toolbox", "GET", "/workshops/programmes/{p}/toolbox/", "302 404 200 200 200 200 200 200"),
     (
         "New tool",
@@ -688,6 +843,27 @@ MATRIX = [
 ]
 
 POST_DATA = {
+    "/journeys/gates/{gopen}/recommendation/": {
+        "recommendation": "go",
+        "recommendation_text": "Kriterierna är uppfyllda",
+    },
+    # No members present: a steering-group member who may decide is told so (422).
+    "/journeys/gates/{gopen}/decision/": {
+        "decision": "go",
+        "rationale": "Bra resultat",
+        "decided_on": "2026-06-01",
+    },
+    "/api/gates/{gopen}/checklist": {"checks": []},
+    "/api/gates/{gopen}/recommendation": {"recommendation": "go", "text": "Klart"},
+    "/api/gates/{gopen}/decision": {
+        "decision": "go",
+        "rationale": "Bra resultat",
+        "decided_on": "2026-06-01",
+    },
+    "/api/programmes/{p}/meetings": {
+        "kind": "needs_owner",
+        "starts_at": "2030-11-05T09:00:00+01:00",
+    },
     "/canvas/journeys/{canvasj}/edit/": {
         "base_version": "1",
         "impact": "Minskad ensamhet, mätt före och efter.",
@@ -802,6 +978,11 @@ def test_role_action_matrix(client_as, programme, people, label, method, path, r
         x=closed.pk if closed else 0,
         u=run.pk if run else 0,
         l=_lesson_asked_to_be_public(programme, people[Role.INNOVATOR]).pk if "{l}" in path else 0,
+        **(
+            _journeys_and_meetings(programme, people)
+            if _JOURNEY_KEYS & set(path_keys(path))
+            else {}
+        ),
         **_workshops(programme, people, path),
         canvasj=_canvas_journey(programme, people).pk if "{canvasj}" in path else 0,
         **(_environments(programme, people) if "{env" in path else {}),
@@ -1029,6 +1210,65 @@ def _workshops(programme, people, path):
     )
     starter = Tool.objects.get(key="stakeholder_map")
     return {"tool": tool.pk, "starter": starter.pk, "ws": workshop.pk}
+
+
+_JOURNEY_KEYS = {"jown", "jother", "gdone", "gopen", "msteer", "mneeds"}
+
+
+def path_keys(path):
+    from string import Formatter
+
+    return [name for _text, name, _spec, _conv in Formatter().parse(path) if name]
+
+
+def _journeys_and_meetings(programme, people):
+    """The programme's innovator's journey with a decided gate ("go", phase 2 to 3); another
+    innovator's journey with an open gate whose facilitator recommended, awaiting the steering
+    group; a steering-group meeting and a needs-owner group meeting."""
+    from datetime import date
+
+    from samskapa.journeys import services as journeys
+    from samskapa.journeys.models import Journey
+
+    operator, steering = people[Role.OPERATOR], people[Role.STEERING_GROUP]
+    own = Journey.objects.create(programme=programme, innovator=people[Role.INNOVATOR])
+    done = journeys.open_gate(own, by=operator)
+    journeys.recommend(done, by=operator, recommendation="go", text="Klart")
+    journeys.decide(
+        done,
+        by=steering,
+        decision="go",
+        rationale="Bra",
+        decided_on=date(2026, 6, 1),
+        members_present=[steering],
+    )
+    other = Journey.objects.create(
+        programme=programme, innovator=factories.member(programme, Role.INNOVATOR)
+    )
+    waiting = journeys.open_gate(other, by=operator)
+    journeys.recommend(waiting, by=operator, recommendation="go", text="Klart")
+    steer = journeys.create_meeting(
+        programme,
+        by=operator,
+        kind="steering_group",
+        starts_at=timezone.now(),
+        attendees=[steering],
+    )
+    needs = journeys.create_meeting(
+        programme,
+        by=operator,
+        kind="needs_owner",
+        starts_at=timezone.now(),
+        attendees=[people[Role.NEEDS_OWNER]],
+    )
+    return {
+        "jown": own.pk,
+        "jother": other.pk,
+        "gdone": done.pk,
+        "gopen": waiting.pk,
+        "msteer": steer.pk,
+        "mneeds": needs.pk,
+    }
 
 
 def _lesson_asked_to_be_public(programme, innovator):
