@@ -579,3 +579,19 @@ def test_toolbox_and_workshop_list_queries_do_not_grow(client_as, programme, ope
     large = (_count(client, toolbox), _count(client, workshops))
     assert small == large
     assert large[0] <= 8 and large[1] <= 8
+
+
+def test_the_demo_adds_a_tool_a_past_and_an_upcoming_hybrid_workshop(programme, operator):
+    from samskapa.core.demo_workshops import add_workshops
+    from samskapa.core.notifications import suppressed
+
+    for role in (Role.INNOVATOR, Role.NEEDS_OWNER, Role.STEERING_GROUP):
+        factories.member(programme, role)
+    with suppressed():
+        add_workshops(programme, operator)
+    assert mail.outbox == []
+    past, upcoming = programme.workshops.order_by("starts_at")
+    assert past.invitations.filter(attended=True).exists() and past.notes
+    assert past.follow_ups.count() == 1
+    assert upcoming.is_hybrid and upcoming.starts_at > timezone.now()
+    assert programme.tools.count() == 1
