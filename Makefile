@@ -58,11 +58,12 @@ check: $(VENV)/.installed-test
 	$(TEST_ENV) $(MANAGE) validate_templates
 	msgfmt --check-format -o /dev/null samskapa/locale/sv/LC_MESSAGES/django.po
 
+# -n auto: one worker per core, each with its own test database (pytest-xdist).
 test: install-test check
-	$(TEST_ENV) $(PY) -m pytest
+	$(TEST_ENV) $(PY) -m pytest -n auto
 
 test-fast: install-test
-	$(TEST_ENV) $(PY) -m pytest -m "not browser"
+	$(TEST_ENV) $(PY) -m pytest -n auto -m "not browser"
 
 bench: install-test
 	$(TEST_ENV) $(PY) bench/run_bench.py
