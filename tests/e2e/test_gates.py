@@ -1,0 +1,148 @@
+"""A gate in the browser: the facilitator (an operator, signed in with TOTP) opens the gate of
+a journey in phase 3, ticks the checklist with evidence and recommends "iterate"; a member of
+the steering group finds it on the programme board as awaiting a decision, is refused without
+a rationale, then records "iterate" with one; the journey page and the board show the journey
+back in phase 2, with both gates in its history. Axe on every page."""
+
+from datetime import date
+
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import Page, expect
+
+from samskapa.accounts.models import Role
+from samskapa.journeys import services
+from samskapa.journeys.models import Journey
+from samskapa.programmes.models import PhaseKind
+from tests import factories
+from tests.e2e.browser import (
+    BROWSER_TEST,
+    PASSWORD,
+    assert_accessible,
+    at_path,
+    exact,
+    main_button,
+    sign_in,
+    t,
+    verify_second_factor,
+)
+
+pytestmark = BROWSER_TEST
+
+
+def _sign_out(page: Page):
+    page.locator("header").get_by_role("button", name=exact(t("Sign out"))).click()
+
+
+def test_facilitator_runs_a_gate_and_the_steering_group_iterates(page: Page):
+    # Given a journey that passed the gate of phase 2 (a "go" in its history), now in phase 3
+    operator = factories.person(
+        "op@example.se", password=PASSWORD, operator_group=True, full_name="Olle Operatör"
+    )
+    device = TOTPDevice.objects.create(user=operator, name="app", confirmed=True)
+    programme = factories.programme(operator=operator, name="Älvstad samskapar")
+    steering = factories.member(
+        programme,
+        Role.STEERING_GROUP,
+        user=factories.person("sg@example.se", password=PASSWORD, full_name="Stina Styrgrupp"),
+    )
+    innovator = factories.member(
+        programme, Role.INNOVATOR, user=factories.person(full_name="Ina Innovatör")
+    )
+    journey = Journey.objects.create(programme=programme, innovator=innovator)
+    first = services.open_gate(journey, by=operator)
+    services.recommend(first, by=operator, recommendation="go", text="Testmiljön fungerar")
+    services.decide(
+        first,
+        by=steering,
+        decision="go",
+        rationale="Kriterierna är uppfyllda",
+        decided_on=date(2026, 5, 1),
+        members_present=[steering],
+    )
+    journey.refresh_from_db()
+    assert journey.phase == PhaseKind.CONCEPT_DEVELOPMENT
+    criterion = programme.phases.get(kind=3).criteria.order_by("position").first().text
+
+    # The facilitator opens the gate of phase 3
+    page.goto("/accounts/login/")
+    sign_in(page, "op@example.se")
+    verify_second_factor(page, device)
+    page.goto(f"/journeys/{journey.pk}/")
+    assert_accessible(page)
+    opening = t("Open the gate of %(phase)s") % {"phase": t(str(PhaseKind(3).label))}
+    page.locator("main").get_by_role("button", name=exact(opening)).click()
+    gate = journey.gates.get(decision="")
+    expect(page).to_have_url(at_path(f"/journeys/gates/{gate.pk}/"))
+    assert_accessible(page)
+
+    # ticks the checklist with evidence
+    check = page.get_by_role("group", name=criterion, exact=True)
+    check.get_by_label(t("Met"), exact=True).check()
+    check.get_by_label(exact(t("Evidence link"))).fill("https://example.se/pilotrapport")
+    check.get_by_label(exact(t("Note"))).fill("Piloten med tio brukare")
+    main_button(page, "Save the checklist").click()
+    expect(page.locator(".messages")).to_contain_text(t("The checklist is saved."))
+    first_check = gate.checks.order_by("position").first()
+    assert (first_check.met, first_check.evidence_url) == (True, "https://example.se/pilotrapport")
+
+    # and recommends "iterate"
+    page.locator("#recommendation-form").get_by_label(t("Iterate"), exact=True).check()
+    page.locator("#recommendation-form").get_by_label(exact(t("Reasons"))).fill(
+        "Effekterna är inte mätta mot utgångsläget"
+    )
+    main_button(page, "Recommend").click()
+    expect(page.locator("#recommendation")).to_contain_text(
+        "Effekterna är inte mätta mot utgångsläget"
+    )
+    assert_accessible(page)
+    _sign_out(page)
+
+    # A steering-group member finds it on the board, awaiting a decision
+    page.goto("/accounts/login/")
+    sign_in(page, "sg@example.se")
+    page.goto(f"/journeys/programme/{programme.pk}/board/")
+    board = page.locator("#board")
+    expect(board).to_contain_text(t("Awaits a decision"))
+    assert_accessible(page)
+    board.get_by_role("link", name=t("Awaits a decision"), exact=False).click()
+    expect(page).to_have_url(at_path(f"/journeys/gates/{gate.pk}/"))
+    assert_accessible(page)
+
+    # is refused without a rationale
+    form = page.locator("#decision-form")
+    form.get_by_label(t("Iterate"), exact=True).check()
+    form.get_by_label(exact(t("Date of the decision"))).fill("2026-09-15")
+    form.get_by_label("Stina Styrgrupp").check()
+    main_button(page, "Record the decision").click()
+    expect(page.locator("main")).to_contain_text(
+        t("Give the rationale for the decision: it is kept in the history.")
+    )
+    assert_accessible(page)
+    gate.refresh_from_db()
+    assert not gate.is_decided
+
+    # and records "iterate" with one
+    form = page.locator("#decision-form")
+    form.get_by_label(t("Iterate"), exact=True).check()
+    form.get_by_label(exact(t("Date of the decision"))).fill("2026-09-15")
+    form.get_by_label("Stina Styrgrupp").check()
+    form.get_by_label(exact(t("Rationale"))).fill("Mät effekterna i testmiljön först")
+    main_button(page, "Record the decision").click()
+
+    # The journey is back in phase 2, with both gates in its history
+    expect(page).to_have_url(at_path(f"/journeys/{journey.pk}/"))
+    expect(page.locator("#current-phase")).to_have_text(t(str(PhaseKind(2).label)))
+    history = page.locator("#gate-history")
+    expect(history).to_contain_text("Mät effekterna i testmiljön först")
+    expect(history).to_contain_text("Kriterierna är uppfyllda")
+    expect(history.locator('a[href="https://example.se/pilotrapport"]')).to_have_count(1)
+    assert_accessible(page)
+    journey.refresh_from_db()
+    assert journey.phase == PhaseKind.TEST_ENVIRONMENT
+
+    page.goto(f"/journeys/programme/{programme.pk}/board/")
+    row = page.locator("#board tbody tr", has_text="Ina Innovatör")
+    cells = row.locator("td")
+    expect(cells.nth(1)).to_contain_text(t("Here"))  # phase 2 (after phase 1's column)
+    expect(row).not_to_contain_text(t("Awaits a decision"))
+    assert_accessible(page)
