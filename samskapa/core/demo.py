@@ -14,6 +14,7 @@ from samskapa.accounts.models import Role, User
 from samskapa.core.demo_calls import add_calls
 from samskapa.core.demo_canvas import add_canvases
 from samskapa.core.demo_challenges import add_challenges
+from samskapa.core.demo_environments import add_environments
 from samskapa.core.demo_learning import add_lessons
 from samskapa.organisations.models import LegalForm, Municipality, OrganisationKind
 from samskapa.organisations.services import create_organisation
@@ -138,7 +139,8 @@ def load_demo() -> None:
     add_challenges(programme, operator)
     add_calls(programme, operator)
     add_lessons(programme)
-    add_canvases(programme)  # after the test environments' demo (it begins Ida Berg's journey)
+    add_environments(programme, operator)  # begins the journeys of five innovators
+    add_canvases(programme)
 
 
 def _add_people(programme, operator, departments):
