@@ -484,3 +484,35 @@ def test_meetings_in_the_api(client_as, programme, journey, operator, steering, 
     needs_owner = client_as(people[Role.NEEDS_OWNER])
     assert needs_owner.get(f"/api/meetings/{meeting['id']}").status_code == 404
     assert needs_owner.get(f"/api/programmes/{programme.pk}/meetings").json() == []
+
+
+# --- Demo ---------------------------------------------------------------------------------
+
+
+def test_demo_gates_on_the_demo_programme(settings):
+    from samskapa.core.demo import load_demo
+    from samskapa.core.demo_journeys import add_gates
+    from samskapa.programmes.models import Programme
+
+    load_demo()
+    programme = Programme.objects.get(name="Den inkluderande staden")
+    operator = programme.memberships.filter(role=Role.OPERATOR).first().user
+    if not programme.gates.exists():  # until the lead wires add_gates into load_demo
+        add_gates(programme, operator)
+
+    decisions = list(programme.gates.exclude(decision="").values_list("decision", flat=True))
+    assert "go" in decisions and "iterate" in decisions
+    assert any(gate.awaits_decision for gate in programme.gates.filter(decision=""))
+    steering_meeting = programme.group_meetings.get(kind=GroupKind.STEERING_GROUP)
+    assert steering_meeting.conflicts.exists() and steering_meeting.minutes
+    assert steering_meeting.gate_decisions.count() == len(decisions)
+    assert programme.group_meetings.filter(kind=GroupKind.NEEDS_OWNER).exists()
+
+
+def test_demo_gates_without_journeys_do_no_harm(programme, operator):
+    from samskapa.core.demo_journeys import add_gates
+
+    add_gates(programme, operator)
+
+    assert not programme.gates.exists()
+    assert programme.group_meetings.count() == 2
