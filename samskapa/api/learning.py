@@ -150,13 +150,15 @@ def _visitor(request):
     response={422: ValidationErrorOut},
     auth=[ApiTokenAuth(), django_auth, _visitor],
     openapi_extra={
+        # Besides the token and the session (added by ninja): nothing at all (public lessons).
+        "security": [{}],
         "responses": {
             200: {
                 "description": "The booklet: a cover page, a table of contents and the lessons "
                 "in the order of `ids`, as a PDF download.",
                 "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
             }
-        }
+        },
     },
 )
 def lessons_booklet(request, ids: Query[list[int]] = None, title: str = ""):
