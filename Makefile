@@ -72,6 +72,9 @@ bench-portal: install-test
 	$(TEST_ENV) $(PY) bench/portal_bench.py
 
 # The matching engine on 10,000 applicants × 200 challenges (no database; docs/performance.md).
+bench-board: install-test
+	$(TEST_ENV) $(PY) bench/board.py
+
 bench-matching: $(VENV)/.installed
 	$(PY) bench/matching.py
 
