@@ -595,3 +595,19 @@ def test_the_demo_adds_a_tool_a_past_and_an_upcoming_hybrid_workshop(programme, 
     assert past.follow_ups.count() == 1
     assert upcoming.is_hybrid and upcoming.starts_at > timezone.now()
     assert programme.tools.count() == 1
+
+
+def test_a_nul_character_is_refused_with_a_message(client_as, programme, operator):
+    response = client_as(operator).post(
+        f"/api/programmes/{programme.pk}/workshops",
+        {
+            "title": "Bad\x00",
+            "starts_at": _at(3, 9).isoformat(),
+            "ends_at": _at(3, 10).isoformat(),
+            "place": "Rum",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert "title" in response.json()["errors"]
+    assert not Workshop.objects.exists()

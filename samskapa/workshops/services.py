@@ -55,6 +55,7 @@ def create_tool(programme, *, by: User, template=None, **fields) -> Tool:
     if unknown:
         raise ValueError(f"Not a field of a tool: {', '.join(sorted(unknown))}")
     values = {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
+    _refuse_nul(values)
     errors = {}
     phases = _phases(values.pop("phases", ()), errors)
     tool = Tool(programme=programme, phases=phases, created_by=by, **values)
@@ -225,6 +226,7 @@ def record_attendance(workshop: Workshop, *, by: User, attended, notes=None) -> 
     workshop = _locked(workshop)
     invitations = {inv.person_id: inv for inv in workshop.invitations.select_related("person")}
     wanted = _ids(attended)
+    _refuse_nul({"notes": notes})
     errors = {}
     strangers = wanted - set(invitations)
     if strangers:
@@ -267,6 +269,7 @@ def record_attendance(workshop: Workshop, *, by: User, attended, notes=None) -> 
 def add_follow_up(workshop: Workshop, *, by: User, text: str, owner=None, due_on=None):
     """A follow-up of the workshop: what, who owns it (a member of the programme), by when."""
     permissions.require(by, "workshop.manage", workshop.programme)
+    _refuse_nul({"text": text})
     errors = {}
     owner_user = None
     if owner is not None:
@@ -363,6 +366,13 @@ def _language() -> str:
 # --- Helpers ---
 
 
+def _refuse_nul(values: dict) -> None:
+    """PostgreSQL cannot store a NUL character in text: refuse it with a message, not a 500."""
+    bad = [name for name, value in values.items() if isinstance(value, str) and "\x00" in value]
+    if bad:
+        raise ValidationError({name: [_("This text contains a NUL character.")] for name in bad})
+
+
 def _locked(workshop: Workshop) -> Workshop:
     return (
         Workshop.objects.select_for_update(of=("self",))
@@ -380,6 +390,7 @@ def _workshop_fields(fields: dict) -> dict:
         if value is None and name in ("place", "video_url", "agenda", "notes"):
             value = ""
         values[name] = value.strip() if isinstance(value, str) else value
+    _refuse_nul(values)
     return values
 
 
