@@ -238,6 +238,15 @@ def test_the_ticked_lessons_are_ticked_again_after_a_refusal(client_as, programm
     assert f'lesson-title-{other.pk}">' in page
 
 
+def test_a_title_with_a_nul_character_is_refused_and_not_sent_back(client_as, programme, innovator):
+    chosen = public_lesson(programme, innovator, "Rekryteringen nådde inte de unga")
+    query, messages = refusal(
+        client_as(None).get(BOOKLET, {"lesson": chosen.pk, "title": "a\x00b"})
+    )
+    assert messages == ["Title of the booklet (optional): Null characters are not allowed."]
+    assert query == {"lesson": [str(chosen.pk)], "title": ["ab"]}
+
+
 def test_an_id_that_is_not_a_number_is_refused(client_as, programme, innovator):
     public_lesson(programme, innovator, "Rekryteringen nådde inte de unga")
     for bad in ("abc", "-3", "²", "99999999999999999999", ""):

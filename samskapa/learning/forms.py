@@ -146,7 +146,8 @@ class BookletForm(forms.Form):
     @classmethod
     def for_list(cls, query) -> "BookletForm":
         """The form of a list page whose query may hold a refused booklet's choice."""
-        form = cls(initial={"title": query.get("title", "")[: booklet.MAX_TITLE_LENGTH]})
+        title = query.get("title", "").replace("\x00", "")[: booklet.MAX_TITLE_LENGTH]
+        form = cls(initial={"title": title})
         form.chosen = {_number(v) for v in query.getlist("lesson")[: booklet.MAX_LESSONS]}
         return form
 
@@ -181,5 +182,5 @@ class BookletForm(forms.Form):
         if len(ticked) <= booklet.MAX_LESSONS:
             query.setlist("lesson", [str(n) for n in map(_number, ticked) if n])
         if self.data.get("title"):
-            query["title"] = self.data["title"][: booklet.MAX_TITLE_LENGTH]
+            query["title"] = self.data["title"].replace("\x00", "")[: booklet.MAX_TITLE_LENGTH]
         return f"{url}?{query.urlencode()}" if query else url
