@@ -516,3 +516,33 @@ def test_demo_gates_without_journeys_do_no_harm(programme, operator):
 
     assert not programme.gates.exists()
     assert programme.group_meetings.count() == 2
+
+
+def test_a_second_decision_in_the_page_is_refused_and_shows_the_first(
+    client_as, programme, journey, operator, steering
+):
+    gate = _recommended(journey, operator)
+    _decide(gate, steering, "go")
+    client = client_as(steering)
+
+    response = client.post(
+        f"/journeys/gates/{gate.pk}/decision/",
+        {
+            "decision": "stop",
+            "rationale": "Sent",
+            "decided_on": "2026-06-02",
+            "members_present": [steering.pk],
+        },
+        follow=True,
+    )
+
+    assert "This gate was already decided" in response.content.decode()
+    gate.refresh_from_db()
+    journey.refresh_from_db()
+    assert gate.decision == "go" and journey.status == JourneyStatus.ACTIVE
+    stale = client_as(operator).post(
+        f"/journeys/gates/{gate.pk}/recommendation/",
+        {"recommendation": "stop", "recommendation_text": "x"},
+        follow=True,
+    )
+    assert "a decided gate cannot change" in stale.content.decode()

@@ -160,6 +160,16 @@ def _gate_page(request, gate, *, checklist=None, recommendation=None, decision=N
     )
 
 
+def _decided_meanwhile(request, gate, error) -> bool:
+    """When the gate was decided before this request landed (someone else was first), say so
+    above the decided gate rather than on a form that is no longer shown."""
+    gate.refresh_from_db()
+    if gate.is_decided:
+        messages.error(request, " ".join(error.messages))
+        return True
+    return False
+
+
 @login_required
 def gate(request, pk):
     return _gate_page(request, _gate(request, pk))
@@ -174,6 +184,8 @@ def checklist(request, pk):
         try:
             services.update_checklist(gate, by=request.user, checks=form.service_checks())
         except ValidationError as error:
+            if _decided_meanwhile(request, gate, error):
+                return redirect(gate)
             add_service_errors(form, error)
         else:
             messages.success(request, _("The checklist is saved."))
@@ -195,6 +207,8 @@ def recommend(request, pk):
                 text=form.cleaned_data["recommendation_text"],
             )
         except ValidationError as error:
+            if _decided_meanwhile(request, gate, error):
+                return redirect(gate)
             add_service_errors(form, error)
         else:
             messages.success(request, _("The recommendation is saved; the steering group decides."))
@@ -211,10 +225,15 @@ def decide(request, pk):
         request.user, gate.programme.group_meetings.filter(kind=GroupKind.STEERING_GROUP)
     )
     form = DecisionForm(request.POST, gate=gate, members=members, meetings=meetings)
+    if gate.is_decided:
+        messages.error(request, _("This gate was already decided: here is the decision."))
+        return redirect(gate)
     if form.is_valid():
         try:
             services.decide(gate, by=request.user, **form.cleaned_data)
         except ValidationError as error:
+            if _decided_meanwhile(request, gate, error):
+                return redirect(gate)
             add_service_errors(form, error)
         else:
             messages.success(request, _("The decision is recorded."))
