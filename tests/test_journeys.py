@@ -546,3 +546,17 @@ def test_a_second_decision_in_the_page_is_refused_and_shows_the_first(
         follow=True,
     )
     assert "a decided gate cannot change" in stale.content.decode()
+
+
+def test_api_text_with_nul_characters_is_stored_without_them(
+    client_as, programme, journey, operator
+):
+    gate = services.open_gate(journey, by=operator)
+
+    response = client_as(operator).post(
+        f"/api/gates/{gate.pk}/recommendation",
+        {"recommendation": "go", "text": "Kla\x00rt"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200 and response.json()["recommendation_text"] == "Klart"

@@ -43,6 +43,11 @@ GROUP_ROLES = {
 }
 
 
+def _text(value) -> str:
+    """Text as stored: trimmed, without NUL characters (which PostgreSQL refuses in text)."""
+    return (value or "").replace("\x00", "").strip()
+
+
 # --- Journeys -------------------------------------------------------------------------------
 
 
@@ -127,10 +132,12 @@ def update_checklist(gate: Gate, *, by: User, checks: dict) -> Gate:
     errors, changes, changed = [], {}, []
     for pk, values in checks.items():
         check = rows[pk]
-        url = (values.get("evidence_url") or "").strip()
+        url = _text(values.get("evidence_url"))
         if url:
             try:
                 validate_url(url)
+                if len(url) > 500:
+                    raise ValidationError("too long")
             except ValidationError:
                 errors.append(
                     _(
@@ -142,7 +149,7 @@ def update_checklist(gate: Gate, *, by: User, checks: dict) -> Gate:
         new = {
             "met": values.get("met"),
             "evidence_url": url,
-            "note": (values.get("note") or "").strip(),
+            "note": _text(values.get("note")),
         }
         old = {"met": check.met, "evidence_url": check.evidence_url, "note": check.note}
         if new != old:
@@ -175,7 +182,7 @@ def recommend(gate: Gate, *, by: User, recommendation: str, text: str) -> Gate:
     changed until the steering group decides."""
     permissions.require(by, "gate.prepare", gate)
     gate = _open_gate_for_change(gate)
-    text = (text or "").strip()
+    text = _text(text)
     errors = {}
     if recommendation not in GateOutcome.values:
         errors["recommendation"] = _("Choose go, iterate, pause or stop.")
@@ -241,7 +248,7 @@ def decide(
             % {"decision": gate.get_decision_display().lower()}
         )
     programme = journey.programme
-    rationale = (rationale or "").strip()
+    rationale = _text(rationale)
     members = list(members_present or [])
     errors: dict[str, list] = {}
 
@@ -399,7 +406,7 @@ def _agenda(items) -> list[tuple[str, object]]:
     cleaned = []
     for item in items or ():
         title, journey = (item, None) if isinstance(item, str) else item
-        title = (title or "").strip()
+        title = _text(title)
         if title:
             cleaned.append((title, journey))
     return cleaned
@@ -439,8 +446,8 @@ def create_meeting(
         programme=programme,
         kind=kind,
         starts_at=starts_at,
-        place=(place or "").strip(),
-        minutes=(minutes or "").strip(),
+        place=_text(place),
+        minutes=_text(minutes),
         created_by=by,
     )
     meeting.attendees.set(attendees)
@@ -463,6 +470,8 @@ def update_meeting(
     attendees, errors = list(attendees), {}
     items = _agenda(agenda) if agenda is not None else []
     _validate_meeting(meeting.programme, meeting.kind, starts_at, attendees, items, errors)
+    if len(_text(place)) > 200:
+        errors["place"] = [_("The place can be at most 200 characters long.")]
     present = User.objects.filter(gates_present_at__meeting=meeting).distinct()
     missing = [p.full_name for p in present if p.pk not in {a.pk for a in attendees}]
     if missing:
@@ -474,8 +483,8 @@ def update_meeting(
         raise ValidationError(errors)
     before = (meeting.starts_at, meeting.place, meeting.minutes)
     meeting.starts_at = starts_at
-    meeting.place = (place or "").strip()
-    meeting.minutes = (minutes or "").strip()
+    meeting.place = _text(place)
+    meeting.minutes = _text(minutes)
     meeting.save()
     meeting.attendees.set(attendees)
     if agenda is not None:
@@ -543,7 +552,7 @@ def declare_conflict(
     if errors:
         raise ValidationError(errors)
     conflict = DeclaredConflict.objects.create(
-        meeting=meeting, member=member, item=item, journey=journey, note=(note or "").strip()
+        meeting=meeting, member=member, item=item, journey=journey, note=_text(note)
     )
     record(
         actor=by,
