@@ -560,3 +560,15 @@ def test_api_text_with_nul_characters_is_stored_without_them(
     )
 
     assert response.status_code == 200 and response.json()["recommendation_text"] == "Klart"
+
+
+def test_programme_page_links_to_journeys_and_to_the_board_for_those_who_see_it(
+    client_as, programme, people
+):
+    board = f'href="/journeys/programme/{programme.pk}/board/"'
+    journeys = f'href="/journeys/programme/{programme.pk}/"'
+
+    for role, sees_board in ((Role.STEERING_GROUP, True), (Role.INNOVATOR, False)):
+        page = client_as(people[role]).get(f"/programmes/{programme.pk}/").content.decode()
+        assert journeys in page
+        assert (board in page) is sees_board
