@@ -146,3 +146,63 @@ def test_facilitator_runs_a_gate_and_the_steering_group_iterates(page: Page):
     expect(cells.nth(1)).to_contain_text(t("Here"))  # phase 2 (after phase 1's column)
     expect(row).not_to_contain_text(t("Awaits a decision"))
     assert_accessible(page)
+
+
+def test_operator_holds_a_steering_group_meeting_with_a_declared_conflict(page: Page):
+    from django.utils.text import capfirst
+
+    # Given a programme with a steering group of two and an innovator's journey
+    operator = factories.person("op@example.se", password=PASSWORD, operator_group=True)
+    device = TOTPDevice.objects.create(user=operator, name="app", confirmed=True)
+    programme = factories.programme(operator=operator, name="Älvstad samskapar")
+    factories.member(
+        programme,
+        Role.STEERING_GROUP,
+        user=factories.person("sg@example.se", password=PASSWORD, full_name="Stina Styrgrupp"),
+    )
+    factories.member(
+        programme, Role.STEERING_GROUP, user=factories.person(full_name="Bertil Bolagsson")
+    )
+    innovator = factories.member(
+        programme, Role.INNOVATOR, user=factories.person(full_name="Ina Innovatör")
+    )
+    Journey.objects.create(programme=programme, innovator=innovator)
+
+    # The operator records the meeting
+    page.goto("/accounts/login/")
+    sign_in(page, "op@example.se")
+    verify_second_factor(page, device)
+    page.goto(f"/journeys/programme/{programme.pk}/meetings/")
+    assert_accessible(page)
+    page.locator("main").get_by_role("link", name=t("New steering-group meeting")).click()
+    assert_accessible(page)
+    page.get_by_label(exact(capfirst(t("date and time")))).fill("2026-05-04T13:00")
+    page.get_by_label(exact(capfirst(t("place")))).fill("Stadshuset, rum 3")
+    page.get_by_label(exact(t("Agenda"))).fill("Grindbeslut: Ina Innovatör\nÖvriga frågor")
+    page.get_by_label("Stina Styrgrupp").check()
+    page.get_by_label("Bertil Bolagsson").check()
+    page.get_by_label(exact(capfirst(t("minutes")))).fill("Mötet öppnades. Jäv anmäldes.")
+    main_button(page, "Save").click()
+    meeting = programme.group_meetings.get()
+    expect(page).to_have_url(at_path(f"/journeys/meetings/{meeting.pk}/"))
+    assert_accessible(page)
+
+    # and the conflict Bertil declares about Ina's journey
+    page.get_by_label(exact(t("Member"))).select_option(label="Bertil Bolagsson")
+    page.get_by_label(exact(t("Innovator journey it concerns"))).select_option(index=1)
+    page.get_by_label(exact(t("Note"))).fill("Sitter i styrelsen")
+    main_button(page, "Record").click()
+    expect(page.locator("#conflicts")).to_contain_text("Bertil Bolagsson")
+    expect(page.locator("#conflicts")).to_contain_text("Sitter i styrelsen")
+    assert_accessible(page)
+    _sign_out(page)
+
+    # A steering-group member reads it and downloads the minutes
+    page.goto("/accounts/login/")
+    sign_in(page, "sg@example.se")
+    page.goto(f"/journeys/meetings/{meeting.pk}/")
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.locator("main").get_by_role("link", name=t("Minutes as PDF")).click()
+    with open(download.value.path(), "rb") as pdf:
+        assert pdf.read(4) == b"%PDF"
