@@ -572,3 +572,30 @@ def test_programme_page_links_to_journeys_and_to_the_board_for_those_who_see_it(
         page = client_as(people[role]).get(f"/programmes/{programme.pk}/").content.decode()
         assert journeys in page
         assert (board in page) is sees_board
+
+
+def test_editing_a_meeting_keeps_those_present_at_its_decisions(
+    client_as, programme, journey, operator, steering
+):
+    other = factories.member(programme, Role.STEERING_GROUP)
+    meeting = _meeting(programme, operator, [steering, other])
+    _decide(_recommended(journey, operator), steering, meeting=meeting)
+    client = client_as(operator)
+    url = f"/journeys/meetings/{meeting.pk}/edit/"
+    data = {
+        "starts_at": "2026-05-04T13:00",
+        "place": "Rum 4",
+        "agenda": "Grindar\nNy punkt",
+        "minutes": "Justerat protokoll",
+    }
+
+    refused = client.post(url, data | {"attendees": [other.pk]})
+    assert refused.status_code == 200
+    assert "Recorded as present for a decision taken at this meeting" in refused.content.decode()
+
+    assert client.post(url, data | {"attendees": [steering.pk]}).status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.place == "Rum 4" and meeting.minutes == "Justerat protokoll"
+    assert [i.title for i in meeting.items.all()] == ["Grindar", "Ny punkt"]
+    assert list(meeting.attendees.all()) == [steering]
+    assert AuditEntry.objects.filter(action="journeys.meeting.updated").count() == 1
