@@ -15,7 +15,9 @@ from samskapa.core.demo_calls import add_calls
 from samskapa.core.demo_canvas import add_canvases
 from samskapa.core.demo_challenges import add_challenges
 from samskapa.core.demo_environments import add_environments
+from samskapa.core.demo_journeys import add_gates
 from samskapa.core.demo_learning import add_lessons
+from samskapa.core.demo_workshops import add_workshops
 from samskapa.organisations.models import LegalForm, Municipality, OrganisationKind
 from samskapa.organisations.services import create_organisation
 from samskapa.programmes.services import add_member, create_programme
@@ -140,7 +142,9 @@ def load_demo() -> None:
     add_calls(programme, operator)
     add_lessons(programme)
     add_environments(programme, operator)  # begins the journeys of five innovators
+    add_gates(programme, operator)
     add_canvases(programme)
+    add_workshops(programme, operator)
 
 
 def _add_people(programme, operator, departments):
