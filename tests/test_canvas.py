@@ -223,14 +223,14 @@ def test_two_concurrent_saves_give_one_version_and_one_conflict(monkeypatch, row
     # Two people save based on version 1 at the same moment. With the row lock they take
     # turns and the second sees version 2; without it (the lock taken away) both pass the
     # check and the unique (canvas, number) constraint stops the second: a conflict either way.
-    barrier = threading.Barrier(2)
-    if not row_lock:
-        monkeypatch.setattr(services, "_lock", lambda journey: barrier.wait())
+    barrier = threading.Barrier(2, timeout=20)
     programme = factories.programme()
     operator = programme.memberships.get(role=Role.OPERATOR).user
     innovator = factories.person()
     journey = journey_for(programme, innovator, by=operator)
     services.save_version(journey, by=innovator, blocks=FIRST, base_version=0)
+    if not row_lock:
+        monkeypatch.setattr(services, "_lock", lambda journey: barrier.wait())
     outcomes = []
 
     def save(who, text):
@@ -241,6 +241,8 @@ def test_two_concurrent_saves_give_one_version_and_one_conflict(monkeypatch, row
             outcomes.append("saved")
         except services.CanvasConflict:
             outcomes.append("conflict")
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            outcomes.append(repr(error))
         finally:
             connection.close()
 
