@@ -509,3 +509,14 @@ def test_the_canvas_pages_do_not_grow_with_the_data(client_as, programme, people
         services.save_version(other, by=other.innovator, blocks=FIRST, base_version=0)
     after = [_count(client, url) for url in urls]
     assert after == before
+
+
+def test_the_full_demo_gives_the_demo_innovator_three_versions(db):
+    from samskapa.core.demo import load_demo
+
+    load_demo()
+    versions = CanvasVersion.objects.filter(
+        canvas__journey__innovator__email__startswith="innovator@"
+    )
+    assert sorted(versions.values_list("number", flat=True)) == [1, 2, 3]
+    assert CanvasComment.objects.filter(version__in=versions).count() == 1
