@@ -520,3 +520,15 @@ def test_the_full_demo_gives_the_demo_innovator_three_versions(db):
     )
     assert sorted(versions.values_list("number", flat=True)) == [1, 2, 3]
     assert CanvasComment.objects.filter(version__in=versions).count() == 1
+
+
+def test_the_canvas_is_linked_for_those_who_work_on_it(client_as, journey, people):
+    canvas_url = f"/canvas/journeys/{journey.pk}/"
+    for role in (Role.INNOVATOR, Role.OPERATOR):
+        client = client_as(people[role])
+        assert 'href="/canvas/"' in client.get("/dashboard/").content.decode(), role
+        assert canvas_url in client.get(f"/journeys/{journey.pk}/").content.decode(), role
+    steering = client_as(people[Role.STEERING_GROUP])
+    assert 'href="/canvas/"' not in steering.get("/dashboard/").content.decode()
+    journey_page = steering.get(f"/journeys/{journey.pk}/")
+    assert journey_page.status_code == 200 and canvas_url not in journey_page.content.decode()

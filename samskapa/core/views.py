@@ -36,7 +36,14 @@ def dashboard(request):
     return render(
         request,
         "core/dashboard.html",
-        {"rows": rows, "can_create": permissions.can(request.user, "programme.create")},
+        {
+            "rows": rows,
+            "can_create": permissions.can(request.user, "programme.create"),
+            # Innovators iterate their canvas, operators (facilitators) follow them all.
+            "works_on_canvases": any(
+                roles & {Role.INNOVATOR, Role.OPERATOR} for roles in roles.values()
+            ),
+        },
     )
 
 

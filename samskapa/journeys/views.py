@@ -95,6 +95,9 @@ def detail(request, pk):
             "open_gate": next((g for g in gates if not g.is_decided), None),
             "can_prepare": permissions.can(request.user, "gate.prepare", journey),
             "can_view_board": permissions.can(request.user, "journey.view_board", journey),
+            "can_see_canvas": permissions.canvas_journeys(
+                request.user, Journey.objects.filter(pk=journey.pk)
+            ).exists(),
         },
     )
 
