@@ -425,16 +425,12 @@ def test_the_demo_has_environments_for_ida_hosted_by_bos_department():
     from io import StringIO
 
     from django.core.management import call_command
-    from samskapa.core.demo_environments import add_environments
 
     from samskapa.core.demo import DEMO_DOMAIN
     from samskapa.programmes.models import Programme
 
     call_command("load_demo", stdout=StringIO())
     programme = Programme.objects.get()
-    operator = programme.memberships.get(role=Role.OPERATOR).user
-    if not TestEnvironment.objects.exists():  # until the lead wires it into load_demo
-        add_environments(programme, operator)
     environments = TestEnvironment.objects.all()
     assert 4 <= environments.count() <= 5
     ida = environments.get(journey__innovator__email=f"innovator@{DEMO_DOMAIN}")

@@ -491,14 +491,10 @@ def test_meetings_in_the_api(client_as, programme, journey, operator, steering, 
 
 def test_demo_gates_on_the_demo_programme(settings):
     from samskapa.core.demo import load_demo
-    from samskapa.core.demo_journeys import add_gates
     from samskapa.programmes.models import Programme
 
     load_demo()
     programme = Programme.objects.get(name="Den inkluderande staden")
-    operator = programme.memberships.filter(role=Role.OPERATOR).first().user
-    if not programme.gates.exists():  # until the lead wires add_gates into load_demo
-        add_gates(programme, operator)
 
     decisions = list(programme.gates.exclude(decision="").values_list("decision", flat=True))
     assert "go" in decisions and "iterate" in decisions
