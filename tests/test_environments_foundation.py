@@ -43,3 +43,18 @@ def test_only_the_innovator_the_host_department_and_operators_see_an_environment
         other.journey,
     }
     assert set(Journey.objects.visible_to(people[Role.INNOVATOR])) == set()
+
+
+def test_the_named_contact_person_works_in_the_workspace_without_a_programme_role(
+    programme, operator
+):
+    from samskapa.accounts import permissions
+
+    contact = factories.person()
+    environment = factories.environment(programme, by=operator, contact_person=contact)
+    other = factories.environment(programme, by=operator)
+
+    assert set(TestEnvironment.objects.visible_to(contact)) == {environment}
+    assert permissions.can(contact, "workspace.contribute", environment)
+    assert not permissions.can(contact, "workspace.contribute", other)
+    assert not permissions.can(contact, "environment.change", environment)

@@ -201,6 +201,8 @@ def can(user, action: str, obj: Model | None = None) -> bool:
         permission = PLATFORM_ACTIONS[action]
         return permission is None or user.has_perm(permission)
     programme = programme_of(obj)
+    if action == "workspace.contribute" and getattr(obj, "contact_person_id", None) == user.pk:
+        return True  # the host's named contact person, whatever their roles
     roles = roles_in(user, programme) & PROGRAMME_ACTIONS[action]
     if action in DEPARTMENT_SCOPED and roles == {Role.NEEDS_OWNER}:
         return _acts_for_department(user, programme, obj)
@@ -428,9 +430,7 @@ def _visible_workspace_records(user, qs):
     from samskapa.environments.models import TestEnvironment
 
     return qs.filter(
-        environment__in=_visible_test_environments(user, TestEnvironment.objects.all()).values(
-            "pk"
-        )
+        environment__in=_visible_test_environments(user, TestEnvironment.objects.all()).values("pk")
     )
 
 
