@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "samskapa.environments",
     "samskapa.canvas",
     "samskapa.workshops",
+    "samskapa.impact",
     "samskapa.api",
 ]
 

@@ -109,3 +109,25 @@ def environment(programme, *, by, innovator=None, challenge_=None, **fields):
     innovator = innovator or person()
     challenge_ = challenge_ or challenge(programme)
     return create_by_hand(programme, by=by, innovator=innovator, challenge=challenge_, **fields)
+
+
+def indicator(
+    environment_, *, name=None, outcome_text="Minskad ensamhet", stakeholder="Äldre", **fields
+):
+    """An indicator on a new outcome of `environment_`'s theory of change (created if none)."""
+    from samskapa.impact.models import ChangeStep, Indicator, StepKind, TheoryOfChange
+
+    theory, _created = TheoryOfChange.objects.get_or_create(
+        environment=environment_, defaults={"programme": environment_.programme}
+    )
+    outcome = ChangeStep.objects.create(
+        theory=theory, kind=StepKind.OUTCOME, text=outcome_text, stakeholder=stakeholder
+    )
+    defaults = {"definition": "Andel som uppger att de känner sig ensamma", "unit": "%"}
+    return Indicator.objects.create(
+        outcome=outcome,
+        environment=environment_,
+        programme=environment_.programme,
+        name=name or f"Indikator {next(_sequence)}",
+        **{**defaults, **fields},
+    )

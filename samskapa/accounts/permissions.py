@@ -93,10 +93,18 @@ PROGRAMME_ACTIONS: dict[str, frozenset[Role]] = {
     # toolbox and the workshops they are invited to (_visible_workshops).
     "toolbox.manage": OPERATOR_ONLY,
     "workshop.manage": OPERATOR_ONLY,
+    # Measuring effects (samskapa/impact): the innovator and the facilitators build the theory
+    # of change, its indicators and measurements of the test environments they can see; the
+    # operators curate the programme's indicator library. The challenge's dashboard (figures
+    # on fewer than 5 people suppressed) is for the steering group, operators and the
+    # department's needs owners (DEPARTMENT_SCOPED).
+    "impact.edit": frozenset({Role.OPERATOR, Role.INNOVATOR}),
+    "indicator_library.manage": OPERATOR_ONLY,
+    "impact.view_challenge": frozenset({Role.OPERATOR, Role.STEERING_GROUP, Role.NEEDS_OWNER}),
 }
 
 # Actions a needs owner may take only on records of a department they act for.
-DEPARTMENT_SCOPED = frozenset({"challenge.change", "challenge.submit"})
+DEPARTMENT_SCOPED = frozenset({"challenge.change", "challenge.submit", "impact.view_challenge"})
 
 # Actions a reviewer may take only on the submitted applications given to them
 # (reviewable_applications); whether they declared a conflict is the service's question.
@@ -473,6 +481,31 @@ def _visible_canvases(user, qs):
     return qs.filter(journey__in=canvas_journeys(user))
 
 
+def _visible_impact_records(user, qs):
+    # Theories of change and indicators: those of the test environments the user can see.
+    from samskapa.environments.models import TestEnvironment
+
+    environments = _visible_test_environments(user, TestEnvironment.objects.all())
+    return qs.filter(environment__in=environments.values("pk"))
+
+
+def _visible_library_indicators(user, qs):
+    return qs.filter(programme_id__in=_my_programme_ids(user))
+
+
+def in_innovator_team(user, environment) -> bool:
+    """The innovator's own team for a test environment: the innovator and the programme's
+    operators (facilitators). Outside it, impact figures on fewer than 5 people are
+    suppressed."""
+    if not _signed_in(user):
+        return False
+    if user.is_superuser:
+        return True
+    return environment.journey.innovator_id == user.pk or Role.OPERATOR in roles_in(
+        user, environment.programme
+    )
+
+
 def _visible_audit_entries(user, qs):
     scope = Q(programme_id__in=_my_programme_ids(user, roles=OPERATOR_ONLY))
     if user.has_perm("organisations.change_organisation"):
@@ -503,6 +536,9 @@ _VISIBILITY = {
     "canvas.Canvas": _visible_canvases,
     "workshops.Tool": _visible_tools,
     "workshops.Workshop": _visible_workshops,
+    "impact.TheoryOfChange": _visible_impact_records,
+    "impact.Indicator": _visible_impact_records,
+    "impact.LibraryIndicator": _visible_library_indicators,
     "environments.Task": _visible_workspace_records,
     "environments.Meeting": _visible_workspace_records,
     "environments.WorkspaceFile": _visible_workspace_records,
