@@ -58,3 +58,17 @@ def test_the_named_contact_person_works_in_the_workspace_without_a_programme_rol
     assert permissions.can(contact, "workspace.contribute", environment)
     assert not permissions.can(contact, "workspace.contribute", other)
     assert not permissions.can(contact, "environment.change", environment)
+
+
+def test_a_contact_person_without_a_role_finds_the_environment_on_the_dashboard(
+    programme, operator, client_as
+):
+    contact = factories.person()
+    environment = factories.environment(programme, by=operator, contact_person=contact)
+    factories.environment(programme, by=operator, challenge_=factories.challenge(programme))
+
+    page = client_as(contact).get("/dashboard/").content.decode()
+
+    assert page.count('href="/environments/') == 1
+    assert f'href="{environment.get_absolute_url()}"' in page
+    assert "You are not a member of any programme yet" not in page

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from samskapa.accounts import permissions
 from samskapa.accounts.models import Role
+from samskapa.environments.models import TestEnvironment
 from samskapa.programmes.models import Phase, Programme
 
 
@@ -39,6 +40,11 @@ def dashboard(request):
         {
             "rows": rows,
             "can_create": permissions.can(request.user, "programme.create"),
+            # A host department's named contact person may hold no role in the programme:
+            # this is their way in.
+            "contact_environments": TestEnvironment.objects.filter(
+                contact_person=request.user
+            ).select_related("challenge", "programme"),
             # Innovators iterate their canvas, operators (facilitators) follow them all.
             "works_on_canvases": any(
                 roles & {Role.INNOVATOR, Role.OPERATOR} for roles in roles.values()
