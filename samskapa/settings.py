@@ -17,7 +17,13 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", default=False)
 # Commands that only read and write code need no key, so a newcomer can run them bare.
-_CODE_ONLY_COMMANDS = {"makemigrations", "makemessages", "compilemessages", "match"}
+_CODE_ONLY_COMMANDS = {
+    "makemigrations",
+    "makemessages",
+    "compilemessages",
+    "match",
+    "impact_case",
+}
 _code_only = (
     sys.argv[0].endswith("manage.py") and sys.argv[1:2] and sys.argv[1] in _CODE_ONLY_COMMANDS
 )
@@ -76,6 +82,7 @@ INSTALLED_APPS = [
     "samskapa.canvas",
     "samskapa.workshops",
     "samskapa.impact",
+    "samskapa.surveys",
     "samskapa.api",
 ]
 
