@@ -26,6 +26,8 @@ urlpatterns = [
     path("workshops/", include("samskapa.workshops.urls")),
     path("environments/", include("samskapa.environments.urls")),
     path("journeys/", include("samskapa.journeys.urls")),
+    path("surveys/", include("samskapa.surveys.urls")),
+    path("s/", include("samskapa.surveys.public_urls")),
     path("portal/lessons/", include("samskapa.learning.portal_urls")),
     path("portal/", include("samskapa.challenges.portal_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -539,6 +539,9 @@ _VISIBILITY = {
     "impact.TheoryOfChange": _visible_impact_records,
     "impact.Indicator": _visible_impact_records,
     "impact.LibraryIndicator": _visible_library_indicators,
+    # Surveys (samskapa/surveys): whoever sees the test environment; their answering is by
+    # token only, without signing in.
+    "surveys.Survey": _visible_impact_records,
     "environments.Task": _visible_workspace_records,
     "environments.Meeting": _visible_workspace_records,
     "environments.WorkspaceFile": _visible_workspace_records,

@@ -1,0 +1,105 @@
+"""A survey's results as a person may see them, in a constant number of queries.
+
+The innovator's own team (`permissions.in_innovator_team`: the innovator and the programme's
+operators) sees every figure and the free-text answers. Everyone else who may see the survey
+(the host department's needs owners, the contact person) sees figures resting on fewer than 5
+respondents as "fewer than 5": a question's count and mean, the before/after comparison of
+fewer than 5 pairs, and each option or scale point of a distribution by the funnel's rule
+(`recruitment.funnel.protect`: small groups "fewer than 5", further groups hidden where the
+total would give them away). They never see free text, nor a number question's smallest and
+largest answer (each is one person's).
+"""
+
+from django.utils.translation import gettext as _
+
+from samskapa.accounts import permissions
+from samskapa.recruitment.funnel import EXACT, FEWER, HIDDEN, SMALL_GROUP, protect
+from samskapa.surveys import services
+from samskapa.surveys.models import Answer, QuestionKind
+
+
+def _cell(count: int, total: int, shown: str = EXACT) -> dict:
+    if shown != EXACT:
+        return {"shown": shown, "count": None, "share": None}
+    share = round(100 * count / total, 1) if total else None
+    return {"shown": EXACT, "count": count, "share": share}
+
+
+def _count(n: int, exact: bool) -> dict:
+    if not exact and 0 < n < SMALL_GROUP:
+        return {"shown": FEWER, "count": None}
+    return {"shown": EXACT, "count": n}
+
+
+def results(survey, user) -> dict:
+    exact = permissions.in_innovator_team(user, survey.environment)
+    questions = list(survey.questions.select_related("indicator"))
+    total = services.response_count(survey)
+    summary, distribution = services.answer_aggregates(survey)
+    pairs = services.paired_changes(survey)
+    texts: dict[int, list[str]] = {}
+    if exact:
+        for question_id, text in Answer.objects.filter(
+            response__survey=survey, question__kind=QuestionKind.TEXT
+        ).values_list("question_id", "text"):
+            texts.setdefault(question_id, []).append(text)
+    items = []
+    for question in questions:
+        row = summary.get(question.pk, {})
+        n = row.get("n", 0)
+        small = not exact and 0 < n < SMALL_GROUP
+        item = {
+            "question": question,
+            "id": question.pk,
+            "kind": question.kind,
+            "text": question.text,
+            "answers": _count(n, exact),
+            "mean": None,
+            "smallest": None,
+            "largest": None,
+            "distribution": [],
+            "texts": texts.get(question.pk, []) if exact else None,
+            "paired": None,
+        }
+        if question.is_numeric and n and not small:
+            item["mean"] = round(row["mean"], 2)
+            if exact and question.kind == QuestionKind.NUMBER:
+                item["smallest"], item["largest"] = row["low"], row["high"]
+        if question.kind in (QuestionKind.SCALE, QuestionKind.CHOICE) and n and not small:
+            if question.kind == QuestionKind.SCALE:
+                keys = list(range(1, (question.scale_max or 5) + 1))
+                labels = [str(k) for k in keys]
+                if question.low_label:
+                    labels[0] = f"1 ({question.low_label})"
+                if question.high_label:
+                    labels[-1] = f"{keys[-1]} ({question.high_label})"
+            else:
+                keys = list(range(len(question.options)))
+                labels = question.option_labels()
+            counts = [distribution.get(question.pk, {}).get(k, 0) for k in keys]
+            states = [EXACT] * len(counts) if exact else protect(counts)
+            item["distribution"] = [
+                {"label": label, **_cell(count, n, state)}
+                for label, count, state in zip(labels, counts, states, strict=True)
+            ]
+        paired = pairs.get(question.pk)
+        if paired:
+            if not exact and paired["n"] < SMALL_GROUP:
+                item["paired"] = {"shown": FEWER, "n": None}
+            else:
+                item["paired"] = {
+                    "shown": EXACT,
+                    "n": paired["n"],
+                    "before": round(paired["before"], 2),
+                    "after": round(paired["after"], 2),
+                    "change": round(paired["change"], 2),
+                }
+        items.append(item)
+    return {
+        "exact": exact,
+        "responses": _count(total, exact),
+        "questions": items,
+        "fewer_label": _("fewer than 5"),
+        "hidden": HIDDEN,
+        "fewer": FEWER,
+    }
