@@ -62,6 +62,7 @@ ACTION_LABELS = {
     "environments.task.reopened": _("Test environment task not done after all"),
     "environments.meeting.added": _("Test environment meeting added"),
     "environments.file.added": _("Test environment file added"),
+    "impact.import.committed": _("Measurements imported from a file"),
     "surveys.survey.created": _("Survey created"),
     "surveys.survey.updated": _("Survey changed"),
     "surveys.survey.opened": _("Survey opened for answers"),
