@@ -1,0 +1,246 @@
+"""Line charts as inline SVG, drawn on the server, and the data table that follows each one.
+
+A chart has a line per series (broken where a figure is suppressed), the baseline and the target
+as dashed lines with text labels, and axes with ticks. It is an image with a title for screen
+readers (role="img", <title>, <desc>); the table after it holds the same figures. Only SVG
+attributes and the static CSS: the Content Security Policy forbids inline styles and scripts.
+Markup is built with format_html (escaped), not a template per point, so a dashboard with many
+charts renders quickly.
+"""
+
+import math
+from datetime import date
+
+from django.utils.formats import date_format, get_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+WIDTH, HEIGHT = 640, 260
+LEFT, RIGHT, TOP, BOTTOM = 60, 110, 16, 44
+LINE = "#1d4ed8"
+BASELINE = "#4b5563"
+TARGET = "#166534"
+INK = "#1f2937"
+GRID = "#d1d5db"
+
+
+def _c(value) -> str:
+    """A coordinate with one decimal."""
+    return f"{value:.1f}"
+
+
+def number(value) -> str:
+    """A figure as people read it: at most two decimals, the locale's decimal separator."""
+    if value is None:
+        return "–"
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    if text == "-0":
+        text = "0"
+    return text.replace(".", get_format("DECIMAL_SEPARATOR"))
+
+
+def period_label(period: date) -> str:
+    return date_format(period, "SHORT_DATE_FORMAT")
+
+
+def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """About `count` round tick values covering low..high."""
+    if high == low:
+        low, high = low - 1, high + 1
+    raw = (high - low) / max(count - 1, 1)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    first = math.floor(low / step) * step
+    ticks = []
+    value = first
+    while value <= high + step * 1e-9:
+        ticks.append(round(value, 10))
+        value += step
+    if ticks[-1] < high:
+        ticks.append(round(ticks[-1] + step, 10))
+    return ticks
+
+
+def line_chart(series, *, chart_id: str):
+    """The SVG of one `dashboards.Series`: its points over time, its baseline and target."""
+    shown = [p for p in series.points if not p.suppressed]
+    title = _("%(name)s over time") % {"name": series.name}
+    if not shown:
+        return format_html(
+            '<p class="chart-empty">{}</p>',
+            _("No figures to show yet.")
+            if not series.points
+            else _("Every figure rests on fewer than 5 people and is not shown."),
+        )
+    values = [p.value for p in shown]
+    extra = [v for v in (series.baseline, series.target) if v is not None]
+    ticks = nice_ticks(min(values + extra), max(values + extra))
+    low, high = ticks[0], ticks[-1]
+    first, last = series.points[0].period, series.points[-1].period
+    span = max((last - first).days, 1)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x(period):
+        if first == last:
+            return LEFT + plot_w / 2
+        return LEFT + plot_w * (period - first).days / span
+
+    def y(value):
+        return TOP + plot_h * (1 - (value - low) / (high - low))
+
+    parts = []
+    # The y axis: grid lines and tick labels.
+    for tick in ticks:
+        parts.append(
+            format_html(
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1"/>'
+                '<text x="{}" y="{}" text-anchor="end" font-size="12" fill="{}">{}</text>',
+                LEFT,
+                _c(y(tick)),
+                LEFT + plot_w,
+                _c(y(tick)),
+                GRID,
+                LEFT - 6,
+                _c(y(tick) + 4),
+                INK,
+                number(tick),
+            )
+        )
+    # The x axis: at most 6 period labels.
+    periods = [p.period for p in series.points]
+    step = max(1, math.ceil(len(periods) / 6))
+    labelled = periods[::step]
+    parts.append(
+        format_html(
+            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1"/>',
+            LEFT,
+            TOP + plot_h,
+            LEFT + plot_w,
+            TOP + plot_h,
+            INK,
+        )
+    )
+    for period in labelled:
+        parts.append(
+            format_html(
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}"/>'
+                '<text x="{}" y="{}" text-anchor="middle" font-size="12" fill="{}">{}</text>',
+                _c(x(period)),
+                TOP + plot_h,
+                _c(x(period)),
+                TOP + plot_h + 5,
+                INK,
+                _c(x(period)),
+                TOP + plot_h + 20,
+                INK,
+                period_label(period),
+            )
+        )
+    # Baseline and target: dashed, labelled at the right end.
+    for value, colour, label in (
+        (series.baseline, BASELINE, _("Baseline %(value)s")),
+        (series.target, TARGET, _("Target %(value)s")),
+    ):
+        if value is None:
+            continue
+        parts.append(
+            format_html(
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2" '
+                'stroke-dasharray="6 4"/>'
+                '<text x="{}" y="{}" font-size="12" fill="{}">{}</text>',
+                LEFT,
+                _c(y(value)),
+                LEFT + plot_w,
+                _c(y(value)),
+                colour,
+                LEFT + plot_w + 6,
+                _c(y(value) + 4),
+                colour,
+                label % {"value": number(value)},
+            )
+        )
+    # The line, broken where a figure is suppressed.
+    segments, current = [], []
+    for point in series.points:
+        if point.suppressed:
+            if current:
+                segments.append(current)
+            current = []
+        else:
+            current.append(point)
+    if current:
+        segments.append(current)
+    for segment in segments:
+        if len(segment) > 1:
+            coordinates = " ".join(f"{x(p.period):.1f},{y(p.value):.1f}" for p in segment)
+            parts.append(
+                format_html(
+                    '<polyline points="{}" fill="none" stroke="{}" stroke-width="2.5"/>',
+                    coordinates,
+                    LINE,
+                )
+            )
+    if len(shown) <= 60:
+        parts.append(
+            format_html_join(
+                "",
+                '<circle cx="{}" cy="{}" r="3" fill="{}"/>',
+                ((_c(x(p.period)), _c(y(p.value)), LINE) for p in shown),
+            )
+        )
+    description = _(
+        "%(count)d figures from %(first)s to %(last)s, in %(unit)s. The table below holds them."
+    ) % {
+        "count": len(shown),
+        "first": period_label(first),
+        "last": period_label(last),
+        "unit": series.unit,
+    }
+    return format_html(
+        '<svg class="impact-chart" viewBox="0 0 {} {}" role="img" '
+        'aria-labelledby="{}-title {}-desc" xmlns="http://www.w3.org/2000/svg">'
+        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}</svg>',
+        WIDTH,
+        HEIGHT,
+        chart_id,
+        chart_id,
+        chart_id,
+        title,
+        chart_id,
+        description,
+        mark_safe("".join(parts)),  # noqa: S308 — each part built with format_html
+    )
+
+
+def data_table(series, *, caption: str):
+    """The chart's figures as a table: period, value (or "fewer than 5"), people, and for an
+    average across environments, how many environments it rests on."""
+    fewer = _("fewer than 5")
+    head = [_("Period"), _("Value (%(unit)s)") % {"unit": series.unit}, _("Number of people")]
+    if series.aggregated:
+        head.append(_("Test environments"))
+
+    def cells(point):
+        if point.suppressed:
+            row = [fewer, fewer]
+        else:
+            row = [number(point.value), "–" if point.respondents is None else point.respondents]
+        if series.aggregated:
+            row.append(point.environments if point.environments is not None else "–")
+        return format_html_join("", "<td>{}</td>", ((c,) for c in row))
+
+    body = format_html_join(
+        "",
+        '<tr><th scope="row">{}</th>{}</tr>',
+        ((period_label(p.period), cells(p)) for p in series.points),
+    )
+    if not series.points:
+        body = format_html('<tr><td colspan="{}">{}</td></tr>', len(head), _("No figures yet."))
+    return format_html(
+        '<table class="impact-table"><caption>{}</caption><thead><tr>{}</tr></thead>'
+        "<tbody>{}</tbody></table>",
+        caption,
+        format_html_join("", '<th scope="col">{}</th>', ((h,) for h in head)),
+        body,
+    )
