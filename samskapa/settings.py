@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "samskapa.canvas",
     "samskapa.workshops",
     "samskapa.impact",
+    "samskapa.cases",
     "samskapa.surveys",
     "samskapa.api",
 ]

@@ -26,6 +26,7 @@ urlpatterns = [
     path("workshops/", include("samskapa.workshops.urls")),
     path("environments/", include("samskapa.environments.urls")),
     path("journeys/", include("samskapa.journeys.urls")),
+    path("cases/", include("samskapa.cases.urls")),
     path("impact/", include("samskapa.impact.urls")),
     path("impact/imports/", include("samskapa.impact.import_urls")),
     path("surveys/", include("samskapa.surveys.urls")),

@@ -101,6 +101,10 @@ PROGRAMME_ACTIONS: dict[str, frozenset[Role]] = {
     "impact.edit": frozenset({Role.OPERATOR, Role.INNOVATOR}),
     "indicator_library.manage": OPERATOR_ONLY,
     "impact.view_challenge": frozenset({Role.OPERATOR, Role.STEERING_GROUP, Role.NEEDS_OWNER}),
+    # Impact cases (samskapa/cases): the programme's operators curate its library of financial
+    # proxies (every member reads it); cases are seen by whoever sees their test environment
+    # and built with "impact.edit".
+    "proxy_library.manage": OPERATOR_ONLY,
 }
 
 # Actions a needs owner may take only on records of a department they act for.
@@ -489,6 +493,10 @@ def _visible_impact_records(user, qs):
     return qs.filter(environment__in=environments.values("pk"))
 
 
+def _visible_case_proxies(user, qs):
+    return qs.filter(programme_id__in=_my_programme_ids(user))
+
+
 def _visible_library_indicators(user, qs):
     return qs.filter(programme_id__in=_my_programme_ids(user))
 
@@ -539,6 +547,8 @@ _VISIBILITY = {
     "impact.TheoryOfChange": _visible_impact_records,
     "impact.Indicator": _visible_impact_records,
     "impact.LibraryIndicator": _visible_library_indicators,
+    "cases.Proxy": _visible_case_proxies,
+    "cases.ImpactCase": _visible_impact_records,
     # Surveys (samskapa/surveys): whoever sees the test environment; their answering is by
     # token only, without signing in.
     "surveys.Survey": _visible_impact_records,
