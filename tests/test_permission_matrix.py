@@ -763,6 +763,102 @@ MATRIX = [
         "401 404 200 404 200 200 404 404",
     ),
     (
+        "Surveys of the innovator's test environment",
+        "GET",
+        "/surveys/environments/{env}/",
+        "302 404 200 404 200 200 404 404",
+    ),
+    (
+        "New survey in the innovator's test environment",
+        "GET",
+        "/surveys/environments/{env}/new/",
+        "302 404 200 404 403 200 404 404",
+    ),
+    (
+        "A survey of the innovator's test environment",
+        "GET",
+        "/surveys/{sv}/",
+        "302 404 200 404 200 200 404 404",
+    ),
+    (
+        "Add a survey question",
+        "GET",
+        "/surveys/{sv}/questions/new/",
+        "302 404 200 404 403 200 404 404",
+    ),
+    (
+        "Respondent codes of a survey",
+        "GET",
+        "/surveys/{sv}/codes/",
+        "302 404 200 404 403 200 404 404",
+    ),
+    (
+        "Close a survey",
+        "POST",
+        "/surveys/{sv}/status/",
+        "302 404 302 404 403 302 404 404",
+    ),
+    (
+        "Update indicators from a survey",
+        "POST",
+        "/surveys/{sv}/indicators/",
+        "302 404 302 404 403 302 404 404",
+    ),
+    (
+        "Results of a survey (small figures suppressed outside the team)",
+        "GET",
+        "/surveys/{sv}/results/",
+        "302 404 200 404 200 200 404 404",
+    ),
+    (
+        "Answer an open survey by its link (no sign-in)",
+        "GET",
+        "/s/{svtoken}/",
+        "200 200 200 200 200 200 200 200",
+    ),
+    (
+        "API: surveys of the innovator's test environment",
+        "GET",
+        "/api/environments/{env}/surveys",
+        "401 404 200 404 200 200 404 404",
+    ),
+    (
+        "API: create a survey",
+        "POST",
+        "/api/environments/{env}/surveys",
+        "401 404 201 404 403 201 404 404",
+    ),
+    (
+        "API: a survey",
+        "GET",
+        "/api/surveys/{sv}",
+        "401 404 200 404 200 200 404 404",
+    ),
+    (
+        "API: add a survey question",
+        "POST",
+        "/api/surveys/{sv}/questions",
+        "401 404 201 404 403 201 404 404",
+    ),
+    (
+        "API: generate respondent codes",
+        "POST",
+        "/api/surveys/{sv}/codes",
+        "401 404 201 404 403 201 404 404",
+    ),
+    (
+        "API: open or close a survey",
+        "POST",
+        "/api/surveys/{sv}/status",
+        "401 404 200 404 403 200 404 404",
+    ),
+    (
+        "API: results of a survey",
+        "GET",
+        "/api/surveys/{sv}/results",
+        "401 404 200 404 200 200 404 404",
+    ),
+    (
         "Business model canvases",
         "GET",
         "/canvas/",
@@ -889,6 +985,11 @@ POST_DATA = {
     "/environments/{env}/tasks/": {"task-title": "Boka lokal"},
     "/api/environments/{env}": {"status": "active"},
     "/api/environments/{env}/tasks": {"title": "Boka lokal"},
+    "/surveys/{sv}/status/": {"status": "closed"},
+    "/api/environments/{env}/surveys": {"title_sv": "Enkät om trygghet"},
+    "/api/surveys/{sv}/questions": {"kind": "scale", "text_sv": "Hur trygg?", "scale_max": 5},
+    "/api/surveys/{sv}/codes": {"count": 3},
+    "/api/surveys/{sv}/status": {"status": "closed"},
     "/api/environments/{env}/meetings": {
         "starts_at": "2030-11-05T09:00:00+01:00",
         "place": "Träffpunkten",
@@ -986,6 +1087,7 @@ def test_role_action_matrix(client_as, programme, people, label, method, path, r
         **_workshops(programme, people, path),
         canvasj=_canvas_journey(programme, people).pk if "{canvasj}" in path else 0,
         **(_environments(programme, people) if "{env" in path else {}),
+        **_surveys(programme, people, path),
     )
     client = client_as(None if role == "anonymous" else people[role])
     data = POST_DATA.get(path)
@@ -1182,6 +1284,27 @@ def _environments(programme, people):
     )
     other = factories.environment(programme, by=operator)
     return {"env": env.pk, "env2": other.pk, "envfile": stored.pk}
+
+
+def _surveys(programme, people, path):
+    """For paths with {sv} or {svtoken}: an open survey (one question, no answers yet) of the
+    programme's innovator's test environment, hosted by the needs owner's department."""
+    if "{sv" not in path:
+        return {}
+    from samskapa.surveys import services as surveys
+
+    host = programme.memberships.get(user=people[Role.NEEDS_OWNER], role=Role.NEEDS_OWNER)
+    env = factories.environment(
+        programme,
+        by=people[Role.OPERATOR],
+        innovator=people[Role.INNOVATOR],
+        challenge_=factories.challenge(programme, host.department),
+    )
+    innovator = people[Role.INNOVATOR]
+    survey = surveys.create_survey(env, by=innovator, title_sv="Trygghet")
+    surveys.add_question(survey, by=innovator, kind="scale", text_sv="Hur trygg?", scale_max=5)
+    surveys.set_status(survey, by=innovator, status="open")
+    return {"sv": survey.pk, "svtoken": survey.token}
 
 
 def _workshops(programme, people, path):
