@@ -499,3 +499,20 @@ def test_results_page_queries_do_not_grow_with_responses(client_as, environment,
     _survey(environment, innovator)
     _survey(environment, innovator)
     assert _queries(team, listing) == one
+
+
+# --- Demo -----------------------------------------------------------------------------------
+
+
+def test_demo_survey_for_ida_bergs_environment(programme, people):
+    from samskapa.core.demo_surveys import INNOVATOR_EMAIL, add_surveys
+
+    assert add_surveys(programme) == []
+    ida = factories.member(programme, Role.INNOVATOR, factories.person(INNOVATOR_EMAIL))
+    environment = factories.environment(programme, by=people[Role.OPERATOR], innovator=ida)
+    indicator = factories.indicator(environment)
+    (survey,) = add_surveys(programme)
+    assert survey.questions.count() == 4 and survey.responses.count() == 12
+    scale = survey.questions.get(kind=QuestionKind.SCALE)
+    assert services.paired_changes(survey)[scale.pk]["n"] == 5
+    assert Measurement.objects.get(indicator=indicator).respondents == 12
