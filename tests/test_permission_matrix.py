@@ -936,9 +936,118 @@ MATRIX = [
         "/api/journeys/{canvasj}/canvas/versions/1/pdf",
         "401 404 200 404 404 200 404 404",
     ),
+    (
+        "Financial proxies",
+        "GET",
+        "/cases/programmes/{p}/proxies/",
+        "302 404 200 200 200 200 200 200",
+    ),
+    (
+        "Add a financial proxy",
+        "POST",
+        "/cases/programmes/{p}/proxies/",
+        "302 404 302 403 403 403 403 403",
+    ),
+    (
+        "Edit a financial proxy",
+        "GET",
+        "/cases/proxies/{proxy}/edit/",
+        "302 404 200 403 403 403 403 403",
+    ),
+    (
+        "Impact cases of the innovator's test environment",
+        "GET",
+        "/cases/environments/{caseenv}/",
+        "302 404 200 404 200 200 404 404",
+    ),
+    (
+        "New impact case",
+        "GET",
+        "/cases/environments/{caseenv}/new/",
+        "302 404 200 404 403 200 404 404",
+    ),
+    (
+        "An impact case",
+        "GET",
+        "/cases/{case}/",
+        "302 404 200 404 200 200 404 404",
+    ),
+    (
+        "Edit an impact case",
+        "GET",
+        "/cases/{case}/edit/",
+        "302 404 200 404 403 200 404 404",
+    ),
+    (
+        "Start an evaluative case from a forecast",
+        "POST",
+        "/cases/{case}/evaluation/",
+        "302 404 302 404 403 302 404 404",
+    ),
+    (
+        "What the municipality saves (impact case)",
+        "GET",
+        "/cases/{case}/budget/",
+        "302 404 200 404 200 200 404 404",
+    ),
+    (
+        "API: financial proxies",
+        "GET",
+        "/api/programmes/{p}/proxies",
+        "401 404 200 200 200 200 200 200",
+    ),
+    (
+        "API: add a financial proxy",
+        "POST",
+        "/api/programmes/{p}/proxies",
+        "401 404 201 403 403 403 403 403",
+    ),
+    (
+        "API: impact cases of a test environment",
+        "GET",
+        "/api/environments/{caseenv}/cases",
+        "401 404 200 404 200 200 404 404",
+    ),
+    (
+        "API: an impact case with its results",
+        "GET",
+        "/api/cases/{case}",
+        "401 404 200 404 200 200 404 404",
+    ),
+    (
+        "API: build an impact case (no outcomes)",
+        "POST",
+        "/api/environments/{caseenv}/cases",
+        "401 404 422 404 403 422 404 404",
+    ),
+    (
+        "API: start an evaluative case",
+        "POST",
+        "/api/cases/{case}/evaluation",
+        "401 404 201 404 403 201 404 404",
+    ),
 ]
 
 POST_DATA = {
+    "/cases/programmes/{p}/proxies/": {
+        "name": "Ett besök i primärvården",
+        "value": "2000",
+        "unit": "per besök",
+        "source": "Illustrativt",
+        "year": "2025",
+        "payer": "region",
+    },
+    "/api/programmes/{p}/proxies": {
+        "name": "Ett besök i primärvården",
+        "value": 2000,
+        "unit": "per besök",
+        "source": "Illustrativt",
+        "year": 2025,
+        "payer": "region",
+    },
+    # No outcomes: one who may build a case is told so (422), nothing is stored.
+    "/api/environments/{caseenv}/cases": {"title": "Prognos", "investment": 1000, "outcomes": []},
+    "/api/cases/{case}/evaluation": {},
     "/journeys/gates/{gopen}/recommendation/": {
         "recommendation": "go",
         "recommendation_text": "Kriterierna är uppfyllda",
@@ -1086,6 +1195,7 @@ def test_role_action_matrix(client_as, programme, people, label, method, path, r
         ),
         **_workshops(programme, people, path),
         canvasj=_canvas_journey(programme, people).pk if "{canvasj}" in path else 0,
+        **(_impact_case(programme, people) if "{case" in path or "{proxy}" in path else {}),
         **(_environments(programme, people) if "{env" in path else {}),
         **_surveys(programme, people, path),
     )
@@ -1406,6 +1516,52 @@ def _lesson_asked_to_be_public(programme, innovator):
         what_we_learned="Unga hittar oss genom egna nätverk.",
         visibility="public",
     )
+
+
+def _impact_case(programme, people):
+    """A forecast for the programme's innovator's test environment (hosted by the needs
+    owner's department), built on a proxy of the programme's library."""
+    from samskapa.cases import services as cases
+    from samskapa.impact.models import ChangeStep, StepKind, TheoryOfChange
+
+    operator = people[Role.OPERATOR]
+    host = programme.memberships.get(user=people[Role.NEEDS_OWNER], role=Role.NEEDS_OWNER)
+    env = factories.environment(
+        programme,
+        by=operator,
+        innovator=people[Role.INNOVATOR],
+        challenge_=factories.challenge(programme, host.department),
+    )
+    theory = TheoryOfChange.objects.create(environment=env, programme=programme)
+    step = ChangeStep.objects.create(
+        theory=theory, kind=StepKind.OUTCOME, text="Färre dagar i hemtjänst"
+    )
+    proxy = cases.create_proxy(
+        programme,
+        by=operator,
+        name="En dag i hemtjänst",
+        value=1000,
+        unit="per dag",
+        source="Illustrativt",
+        year=2025,
+        payer="kommun",
+    )
+    case = cases.create_case(
+        env,
+        by=operator,
+        title="Prognos",
+        investment=100000,
+        outcomes=[
+            {
+                "step": step.pk,
+                "quantity": 10,
+                "proxy": proxy.pk,
+                "duration_years": 2,
+                "payer": "kommun",
+            }
+        ],
+    )
+    return {"caseenv": env.pk, "case": case.pk, "proxy": proxy.pk}
 
 
 def _canvas_journey(programme, people):
