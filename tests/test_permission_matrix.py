@@ -937,6 +937,120 @@ MATRIX = [
         "401 404 200 404 404 200 404 404",
     ),
     (
+        "Theory of change of the innovator's test environment",
+        "GET",
+        "/impact/environments/{env}/",
+        "302 404 200 404 200 200 404 404",
+    ),
+    (
+        "Add a link to the innovator's theory of change",
+        "POST",
+        "/impact/environments/{env}/steps/",
+        "302 404 302 404 403 302 404 404",
+    ),
+    (
+        "An indicator of the innovator's test environment",
+        "GET",
+        "/impact/indicators/{envind}/",
+        "302 404 200 404 200 200 404 404",
+    ),
+    (
+        "Enter a measurement of the innovator's indicator",
+        "POST",
+        "/impact/indicators/{envind}/measurements/",
+        "302 404 302 404 403 302 404 404",
+    ),
+    (
+        "Impact dashboard of the innovator's test environment",
+        "GET",
+        "/impact/environments/{env}/dashboard/",
+        "302 404 200 404 200 200 404 404",
+    ),
+    (
+        "Impact dashboard of the innovator's test environment (XLSX)",
+        "GET",
+        "/impact/environments/{env}/dashboard.xlsx",
+        "302 404 200 404 200 200 404 404",
+    ),
+    (
+        "Impact dashboard of a challenge of the needs owner's department",
+        "GET",
+        "/impact/challenges/{envc}/dashboard/",
+        "302 404 200 200 200 403 403 403",
+    ),
+    (
+        "Impact dashboard of another department's challenge",
+        "GET",
+        "/impact/challenges/{envc2}/dashboard/",
+        "302 404 200 200 403 403 403 403",
+    ),
+    (
+        "Indicator library of a programme",
+        "GET",
+        "/impact/programmes/{p}/library/",
+        "302 404 200 200 200 200 200 200",
+    ),
+    (
+        "Add to the indicator library",
+        "POST",
+        "/impact/programmes/{p}/library/",
+        "302 404 302 403 403 403 403 403",
+    ),
+    (
+        "API: theory of change of the innovator's test environment",
+        "GET",
+        "/api/environments/{env}/theory-of-change",
+        "401 404 200 404 200 200 404 404",
+    ),
+    (
+        "API: add a link to the innovator's theory of change",
+        "POST",
+        "/api/environments/{env}/theory-of-change/links",
+        "401 404 201 404 403 201 404 404",
+    ),
+    (
+        "API: indicators of the innovator's test environment",
+        "GET",
+        "/api/environments/{env}/indicators",
+        "401 404 200 404 200 200 404 404",
+    ),
+    (
+        "API: measurements of the innovator's indicator",
+        "GET",
+        "/api/indicators/{envind}/measurements",
+        "401 404 200 404 200 200 404 404",
+    ),
+    (
+        "API: enter a measurement of the innovator's indicator",
+        "POST",
+        "/api/indicators/{envind}/measurements",
+        "401 404 201 404 403 201 404 404",
+    ),
+    (
+        "API: impact dashboard of the innovator's test environment",
+        "GET",
+        "/api/environments/{env}/impact-dashboard",
+        "401 404 200 404 200 200 404 404",
+    ),
+    (
+        "API: impact dashboard of a challenge of the needs owner's department",
+        "GET",
+        "/api/challenges/{envc}/impact-dashboard",
+        "401 404 200 200 200 403 403 403",
+    ),
+    (
+        "API: indicator library of a programme",
+        "GET",
+        "/api/programmes/{p}/indicator-library",
+        "401 404 200 200 200 200 200 200",
+    ),
+    (
+        "API: add to the indicator library",
+        "POST",
+        "/api/programmes/{p}/indicator-library",
+        "401 404 201 403 403 403 403 403",
+    ),
+    (
         "Financial proxies",
         "GET",
         "/cases/programmes/{p}/proxies/",
@@ -1094,6 +1208,22 @@ POST_DATA = {
     "/environments/{env}/tasks/": {"task-title": "Boka lokal"},
     "/api/environments/{env}": {"status": "active"},
     "/api/environments/{env}/tasks": {"title": "Boka lokal"},
+    "/impact/environments/{env}/steps/": {"kind": "input", "text": "Två processledare"},
+    "/impact/indicators/{envind}/measurements/": {"period": "2026-05-17", "value": "31"},
+    "/impact/programmes/{p}/library/": {
+        "name": "Upplevd ensamhet",
+        "definition": "Andel som ofta känner sig ensamma",
+        "unit": "%",
+        "direction": "lower",
+        "iris_code": "PI4060",
+    },
+    "/api/environments/{env}/theory-of-change/links": {"kind": "input", "text": "Lokal"},
+    "/api/indicators/{envind}/measurements": {"period": "2026-05-17", "value": 31},
+    "/api/programmes/{p}/indicator-library": {
+        "name": "Upplevd ensamhet",
+        "definition": "Andel som ofta känner sig ensamma",
+        "unit": "%",
+    },
     "/surveys/{sv}/status/": {"status": "closed"},
     "/api/environments/{env}/surveys": {"title_sv": "Enkät om trygghet"},
     "/api/surveys/{sv}/questions": {"kind": "scale", "text_sv": "Hur trygg?", "scale_max": 5},
@@ -1393,7 +1523,7 @@ def _environments(programme, people):
         env, by=operator, upload=SimpleUploadedFile("plan.pdf", pdf_bytes(), "application/pdf")
     )
     other = factories.environment(programme, by=operator)
-    return {"env": env.pk, "env2": other.pk, "envfile": stored.pk}
+    return {"env": env.pk, "env2": other.pk, "envfile": stored.pk, **_impact(programme, env)}
 
 
 def _surveys(programme, people, path):
@@ -1577,3 +1707,14 @@ def _canvas_journey(programme, people):
         base_version=0,
     )
     return journey
+
+
+def _impact(programme, env):
+    """An indicator on an outcome of the innovator's test environment's theory of change; the
+    environment's challenge (of the needs owner's department) and another department's."""
+    indicator = factories.indicator(env, name="Upplevd ensamhet")
+    return {
+        "envind": indicator.pk,
+        "envc": env.challenge_id,
+        "envc2": factories.challenge(programme).pk,
+    }
