@@ -467,3 +467,24 @@ def test_list_pages_do_not_grow_with_cases_and_proxies(setting, client_as, peopl
     assert after == before
     detail = count_queries(client, f"/cases/{case.pk}/")
     assert detail <= 12, detail
+
+
+# --- Demo -------------------------------------------------------------------------------------
+
+
+def test_the_demo_adds_a_proxy_library_a_forecast_and_an_evaluation(programme, operator):
+    from samskapa.core.demo_cases import add_cases
+
+    assert add_cases(programme, operator) == []  # no Ida Berg: only the library
+    assert Proxy.objects.filter(programme=programme).count() == 5
+    ida = factories.person("innovator@demo.samskapa.se", full_name="Innovatör Ida Berg")
+    factories.environment(programme, by=operator, innovator=ida)
+    forecast_case, evaluation = add_cases(programme, operator)
+    assert (forecast_case.kind, evaluation.kind) == (CaseKind.FORECAST, CaseKind.EVALUATIVE)
+    assert evaluation.follows == forecast_case
+    assert services.results(forecast_case)["sroi_ratio"] > 1
+    measured = evaluation.outcomes.get(position=0)
+    assert measured.measured and measured.quantity == 540
+    assert all("Illustrativ" in p.source for p in Proxy.objects.filter(programme=programme))
+    assert add_cases(programme, operator) == []  # once only
+    assert Proxy.objects.filter(programme=programme).count() == 5
