@@ -3,6 +3,7 @@ theory of change (quantities from measured indicators), forecasts and evaluation
 page with its tornado chart, the needs owner's view of the municipality's savings, refused input
 (nothing stored), the API, the audit trail, and constant queries on the list pages."""
 
+import re
 from datetime import date
 
 import pytest
@@ -368,6 +369,9 @@ def test_pages_in_swedish(setting, client_as, people):
     page = client_as(people[Role.NEEDS_OWNER], language="sv").get(f"/cases/{case.pk}/budget/")
     assert page.status_code == 200
     assert page.headers["Content-Language"] == "sv"
+    detail = client_as(people[Role.NEEDS_OWNER], language="sv").get(f"/cases/{case.pk}/")
+    svg = detail.content.decode().split('<svg class="tornado"')[1].split("</svg>")[0]
+    assert not re.search(r'="[0-9.]*,[0-9]', svg)  # coordinates never take a decimal comma
 
 
 # --- API --------------------------------------------------------------------------------------

@@ -58,7 +58,7 @@ def tornado(results: dict) -> dict:
     height = TOP + len(bars) * (BAR_HEIGHT + GAP) + 10
     ticks = []
     for value in _ticks(low, high):
-        ticks.append({"x": round(x(value), 1), "label": f"{value:g}"})
+        ticks.append({"x": round(x(value), 1), "value": value})
     return {
         "width": WIDTH,
         "height": height,
