@@ -10,10 +10,12 @@ charts renders quickly.
 
 import math
 from datetime import date
+from functools import lru_cache
 
 from django.utils.formats import date_format, get_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 WIDTH, HEIGHT = 640, 260
@@ -30,18 +32,25 @@ def _c(value) -> str:
     return f"{value:.1f}"
 
 
-def number(value) -> str:
+def number(value, separator=None) -> str:
     """A figure as people read it: at most two decimals, the locale's decimal separator."""
     if value is None:
         return "–"
     text = f"{value:.2f}".rstrip("0").rstrip(".")
     if text == "-0":
         text = "0"
-    return text.replace(".", get_format("DECIMAL_SEPARATOR"))
+    return text.replace(".", separator or get_format("DECIMAL_SEPARATOR"))
+
+
+@lru_cache(maxsize=4096)
+def _period_label(period: date, language: str) -> str:
+    return conditional_escape(date_format(period, "SHORT_DATE_FORMAT"))
 
 
 def period_label(period: date) -> str:
-    return date_format(period, "SHORT_DATE_FORMAT")
+    """The period's first day in the locale's short format (escaped; cached, as a dashboard
+    writes the same few dozen periods many times)."""
+    return _period_label(period, get_language())
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
@@ -183,10 +192,9 @@ def line_chart(series, *, chart_id: str):
             )
     if len(shown) <= 60:
         parts.append(
-            format_html_join(
-                "",
-                '<circle cx="{}" cy="{}" r="3" fill="{}"/>',
-                ((_c(x(p.period)), _c(y(p.value)), LINE) for p in shown),
+            "".join(
+                f'<circle cx="{x(p.period):.1f}" cy="{y(p.value):.1f}" r="3" fill="{LINE}"/>'
+                for p in shown
             )
         )
     description = _(
@@ -221,20 +229,20 @@ def data_table(series, *, caption: str):
     if series.aggregated:
         head.append(_("Test environments"))
 
-    def cells(point):
+    fewer = conditional_escape(fewer)
+    separator = conditional_escape(get_format("DECIMAL_SEPARATOR"))
+    rows = []
+    # Plain f-strings: every piece is a number, a cached escaped label or escaped text.
+    for point in series.points:
         if point.suppressed:
-            row = [fewer, fewer]
+            cells = f"<td>{fewer}</td><td>{fewer}</td>"
         else:
-            row = [number(point.value), "–" if point.respondents is None else point.respondents]
+            people = "–" if point.respondents is None else point.respondents
+            cells = f"<td>{number(point.value, separator)}</td><td>{people}</td>"
         if series.aggregated:
-            row.append(point.environments if point.environments is not None else "–")
-        return format_html_join("", "<td>{}</td>", ((c,) for c in row))
-
-    body = format_html_join(
-        "",
-        '<tr><th scope="row">{}</th>{}</tr>',
-        ((period_label(p.period), cells(p)) for p in series.points),
-    )
+            cells += f"<td>{'–' if point.environments is None else point.environments}</td>"
+        rows.append(f'<tr><th scope="row">{period_label(point.period)}</th>{cells}</tr>')
+    body = mark_safe("".join(rows))  # noqa: S308 — built from escaped parts
     if not series.points:
         body = format_html('<tr><td colspan="{}">{}</td></tr>', len(head), _("No figures yet."))
     return format_html(
