@@ -541,3 +541,41 @@ def test_api_library(client_as, programme, people):
     assert bad.status_code == 422
     listed = client_as(people[Role.OBSERVER]).get(url).json()
     assert [item["iris_code"] for item in listed] == ["PI4060"]
+
+
+# The demo -----------------------------------------------------------------------------------
+
+
+def test_the_demo_gives_ida_a_theory_of_change_indicators_and_measurements(client_as):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from samskapa.core.demo import DEMO_DOMAIN
+    from samskapa.core.demo_impact import add_impact
+    from samskapa.environments.models import TestEnvironment
+    from samskapa.programmes.models import Programme
+
+    call_command("load_demo", stdout=StringIO())
+    programme = Programme.objects.get()
+    operator = programme.memberships.filter(role=Role.OPERATOR).first().user
+    add_impact(programme, operator)
+    add_impact(programme, operator)  # a second run adds nothing
+    ida = TestEnvironment.objects.get(journey__innovator__email=f"innovator@{DEMO_DOMAIN}")
+    assert ida.theory_of_change.steps.count() == 8
+    indicators = Indicator.objects.filter(environment=ida)
+    assert indicators.count() == 3
+    assert indicators.filter(library_indicator__isnull=False).count() == 1
+    assert Measurement.objects.filter(indicator__environment=ida).count() == 21
+    assert LibraryIndicator.objects.filter(programme=programme).count() == 4
+    bo = programme.memberships.get(user__email=f"behovsagare@{DEMO_DOMAIN}").user
+    page = client_as(bo).get(f"/impact/environments/{ida.pk}/dashboard/")
+    assert page.status_code == 200
+    assert "fewer than 5" in page.content.decode()
+
+
+def test_the_demo_does_nothing_without_idas_environment(programme, operator):
+    from samskapa.core.demo_impact import add_impact
+
+    add_impact(programme, operator)
+    assert not LibraryIndicator.objects.exists()

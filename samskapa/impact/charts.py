@@ -27,11 +27,6 @@ INK = "#1f2937"
 GRID = "#d1d5db"
 
 
-def _c(value) -> str:
-    """A coordinate with one decimal."""
-    return f"{value:.1f}"
-
-
 def number(value, separator=None) -> str:
     """A figure as people read it: at most two decimals, the locale's decimal separator."""
     if value is None:
@@ -98,53 +93,34 @@ def line_chart(series, *, chart_id: str):
     def y(value):
         return TOP + plot_h * (1 - (value - low) / (high - low))
 
+    # Plain f-strings below: coordinates and figures are numbers, period labels come escaped
+    # from the cache, and the only text (the baseline and target labels) is escaped here.
+    right = LEFT + plot_w
+    bottom = TOP + plot_h
+    language = get_language()
+    separator = get_format("DECIMAL_SEPARATOR")
     parts = []
     # The y axis: grid lines and tick labels.
     for tick in ticks:
+        ty = y(tick)
         parts.append(
-            format_html(
-                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1"/>'
-                '<text x="{}" y="{}" text-anchor="end" font-size="12" fill="{}">{}</text>',
-                LEFT,
-                _c(y(tick)),
-                LEFT + plot_w,
-                _c(y(tick)),
-                GRID,
-                LEFT - 6,
-                _c(y(tick) + 4),
-                INK,
-                number(tick),
-            )
+            f'<line x1="{LEFT}" y1="{ty:.1f}" x2="{right}" y2="{ty:.1f}" stroke="{GRID}" '
+            f'stroke-width="1"/><text x="{LEFT - 6}" y="{ty + 4:.1f}" text-anchor="end" '
+            f'font-size="12" fill="{INK}">{number(tick, separator)}</text>'
         )
     # The x axis: at most 6 period labels.
     periods = [p.period for p in series.points]
     step = max(1, math.ceil(len(periods) / 6))
-    labelled = periods[::step]
     parts.append(
-        format_html(
-            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1"/>',
-            LEFT,
-            TOP + plot_h,
-            LEFT + plot_w,
-            TOP + plot_h,
-            INK,
-        )
+        f'<line x1="{LEFT}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="{INK}" '
+        'stroke-width="1"/>'
     )
-    for period in labelled:
+    for period in periods[::step]:
+        px = x(period)
         parts.append(
-            format_html(
-                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}"/>'
-                '<text x="{}" y="{}" text-anchor="middle" font-size="12" fill="{}">{}</text>',
-                _c(x(period)),
-                TOP + plot_h,
-                _c(x(period)),
-                TOP + plot_h + 5,
-                INK,
-                _c(x(period)),
-                TOP + plot_h + 20,
-                INK,
-                period_label(period),
-            )
+            f'<line x1="{px:.1f}" y1="{bottom}" x2="{px:.1f}" y2="{bottom + 5}" stroke="{INK}"/>'
+            f'<text x="{px:.1f}" y="{bottom + 20}" text-anchor="middle" font-size="12" '
+            f'fill="{INK}">{_period_label(period, language)}</text>'
         )
     # Baseline and target: dashed, labelled at the right end.
     for value, colour, label in (
@@ -153,21 +129,12 @@ def line_chart(series, *, chart_id: str):
     ):
         if value is None:
             continue
+        ly = y(value)
+        text = conditional_escape(label % {"value": number(value)})
         parts.append(
-            format_html(
-                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2" '
-                'stroke-dasharray="6 4"/>'
-                '<text x="{}" y="{}" font-size="12" fill="{}">{}</text>',
-                LEFT,
-                _c(y(value)),
-                LEFT + plot_w,
-                _c(y(value)),
-                colour,
-                LEFT + plot_w + 6,
-                _c(y(value) + 4),
-                colour,
-                label % {"value": number(value)},
-            )
+            f'<line x1="{LEFT}" y1="{ly:.1f}" x2="{right}" y2="{ly:.1f}" stroke="{colour}" '
+            f'stroke-width="2" stroke-dasharray="6 4"/><text x="{right + 6}" y="{ly + 4:.1f}" '
+            f'font-size="12" fill="{colour}">{text}</text>'
         )
     # The line, broken where a figure is suppressed.
     segments, current = [], []
@@ -184,11 +151,7 @@ def line_chart(series, *, chart_id: str):
         if len(segment) > 1:
             coordinates = " ".join(f"{x(p.period):.1f},{y(p.value):.1f}" for p in segment)
             parts.append(
-                format_html(
-                    '<polyline points="{}" fill="none" stroke="{}" stroke-width="2.5"/>',
-                    coordinates,
-                    LINE,
-                )
+                f'<polyline points="{coordinates}" fill="none" stroke="{LINE}" stroke-width="2.5"/>'
             )
     if len(shown) <= 60:
         parts.append(
@@ -231,17 +194,19 @@ def data_table(series, *, caption: str):
 
     fewer = conditional_escape(fewer)
     separator = conditional_escape(get_format("DECIMAL_SEPARATOR"))
+    language = get_language()
     rows = []
     # Plain f-strings: every piece is a number, a cached escaped label or escaped text.
     for point in series.points:
-        if point.suppressed:
+        if point.value is None:
             cells = f"<td>{fewer}</td><td>{fewer}</td>"
         else:
             people = "–" if point.respondents is None else point.respondents
             cells = f"<td>{number(point.value, separator)}</td><td>{people}</td>"
         if series.aggregated:
             cells += f"<td>{'–' if point.environments is None else point.environments}</td>"
-        rows.append(f'<tr><th scope="row">{period_label(point.period)}</th>{cells}</tr>')
+        label = _period_label(point.period, language)
+        rows.append(f'<tr><th scope="row">{label}</th>{cells}</tr>')
     body = mark_safe("".join(rows))  # noqa: S308 — built from escaped parts
     if not series.points:
         body = format_html('<tr><td colspan="{}">{}</td></tr>', len(head), _("No figures yet."))
