@@ -1,8 +1,6 @@
 """The programme board and the journeys' list pages: a constant number of queries, whatever
 the number of journeys, gates and meetings."""
 
-from datetime import date
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -30,7 +28,7 @@ def add_journeys(programme, operator, steering, n):
             by=steering,
             decision="go",
             rationale="Bra",
-            decided_on=date(2026, 6, 1),
+            decided_on=timezone.localdate(),
             members_present=[steering],
         )
         gate = services.open_gate(journey, by=operator)
@@ -97,7 +95,7 @@ def test_journey_lists_and_gate_history_queries_are_constant(
         by=steering,
         decision="iterate",
         rationale="Igen",
-        decided_on=date(2026, 7, 1),
+        decided_on=timezone.localdate(),
         members_present=[steering],
     )
     for _ in range(3):
@@ -108,7 +106,7 @@ def test_journey_lists_and_gate_history_queries_are_constant(
             by=steering,
             decision="iterate",
             rationale="Igen",
-            decided_on=date(2026, 7, 1),
+            decided_on=timezone.localdate(),
             members_present=[steering],
         )
 

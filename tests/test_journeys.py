@@ -2,7 +2,7 @@
 minutes PDF: services and pages."""
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +15,8 @@ from samskapa.journeys.models import Gate, GroupKind, JourneyStatus
 from tests import factories
 
 pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate().isoformat()
 
 
 @pytest.fixture
@@ -37,7 +39,7 @@ def _decide(gate, steering, decision="go", **extra):
     fields = {
         "decision": decision,
         "rationale": "Motivering",
-        "decided_on": date(2026, 6, 1),
+        "decided_on": timezone.localdate(),
         "members_present": [steering],
     } | extra
     return services.decide(gate, by=steering, **fields)
@@ -280,7 +282,7 @@ def test_meeting_pages_and_minutes_pdf(client_as, programme, journey, operator, 
     assert client_as(steering).get(needs.get_absolute_url()).status_code == 404
 
 
-def test_operator_creates_a_meeting_in_the_page(client_as, programme, operator, steering):
+def test_operator_creates_a_meeting_in_the_page(client_as, programme, journey, operator, steering):
     client = client_as(operator)
     response = client.post(
         f"/journeys/programme/{programme.pk}/meetings/new/",
@@ -288,14 +290,120 @@ def test_operator_creates_a_meeting_in_the_page(client_as, programme, operator, 
             "kind": "steering_group",
             "starts_at": "2026-05-04T13:00",
             "place": "Rum 2",
-            "agenda": "Grind för X\nÖvrigt",
+            "agenda-0-title": "Grind för X",
+            "agenda-0-journey": journey.pk,
+            "agenda-2-title": "Övrigt",
             "attendees": [steering.pk],
             "minutes": "",
         },
     )
     assert response.status_code == 302
     meeting = programme.group_meetings.get()
-    assert [i.title for i in meeting.items.all()] == ["Grind för X", "Övrigt"]
+    items = [(i.title, i.journey_id, i.position) for i in meeting.items.all()]
+    assert items == [("Grind för X", journey.pk, 0), ("Övrigt", None, 1)]
+
+
+def _edit_data(form):
+    """What the edit page posts when saved unchanged: the initial values of its form."""
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if value is None:
+            continue
+        if name == "attendees":
+            value = [a.pk for a in value]
+        elif name == "starts_at":
+            value = timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
+        data[name] = value
+    return data
+
+
+def test_saving_a_meeting_unchanged_keeps_its_agenda_and_conflicts(
+    client_as, programme, journey, operator, steering
+):
+    from samskapa.journeys.forms import MeetingForm
+
+    client = client_as(operator)
+    created = client.post(
+        f"/api/programmes/{programme.pk}/meetings",
+        {
+            "kind": "steering_group",
+            "starts_at": "2026-05-04T13:00:00+02:00",
+            "agenda": [{"title": "Gate of X", "journey_id": journey.pk}, {"title": "Övrigt"}],
+            "attendees": [steering.pk],
+        },
+        content_type="application/json",
+    ).json()
+    meeting = programme.group_meetings.get(pk=created["id"])
+    item = meeting.items.get(title="Gate of X")
+    services.declare_conflict(meeting, by=operator, member=steering, item=item)
+    page = client.get(f"/journeys/meetings/{meeting.pk}/edit/")
+    assert page.status_code == 200
+
+    response = client.post(
+        f"/journeys/meetings/{meeting.pk}/edit/",
+        _edit_data(MeetingForm(instance=meeting, programme=programme)),
+    )
+
+    assert response.status_code == 302
+    items = [(i.pk, i.title, i.journey_id, i.position) for i in meeting.items.all()]
+    assert items == [
+        (item.pk, "Gate of X", journey.pk, 0),
+        (created["agenda"][1]["id"], "Övrigt", None, 1),
+    ]
+    assert services.conflicted_members(meeting, journey) == {steering.pk}
+    assert services.journey_conflicts(journey) == {steering.pk}
+
+
+def test_editing_the_agenda_links_journeys_removes_renumbers_and_keeps_conflicted_items(
+    client_as, programme, journey, operator, steering
+):
+    from samskapa.journeys.forms import MeetingForm
+
+    other = factories.environment(programme, by=operator).journey
+    meeting = services.create_meeting(
+        programme,
+        by=operator,
+        kind=GroupKind.STEERING_GROUP,
+        starts_at=timezone.now(),
+        agenda=["Öppnande", ("Grind", journey), "Övrigt"],
+        attendees=[steering],
+    )
+    opening, gate_item, rest = meeting.items.all()
+    services.declare_conflict(meeting, by=operator, member=steering, item=gate_item)
+    client = client_as(operator)
+    url = f"/journeys/meetings/{meeting.pk}/edit/"
+    data = _edit_data(MeetingForm(instance=meeting, programme=programme))
+
+    # Removing the conflicted item, or moving it to another journey, is refused: nothing changes
+    for change in ({"agenda-1-title": ""}, {"agenda-1-journey": other.pk}):
+        refused = client.post(url, data | change)
+        assert refused.status_code == 200
+        assert "A conflict of interest is declared about" in refused.content.decode()
+    assert [(i.title, i.journey_id) for i in meeting.items.all()] == [
+        ("Öppnande", None),
+        ("Grind", journey.pk),
+        ("Övrigt", None),
+    ]
+
+    # Removing the first, linking the last to a journey, adding one: kept items renumbered
+    response = client.post(
+        url,
+        data
+        | {
+            "agenda-0-title": "",
+            "agenda-2-journey": other.pk,
+            "agenda-3-title": "Nästa möte",
+        },
+    )
+    assert response.status_code == 302
+    assert [(i.pk, i.title, i.journey_id, i.position) for i in meeting.items.all()] == [
+        (gate_item.pk, "Grind", journey.pk, 0),
+        (rest.pk, "Övrigt", other.pk, 1),
+        (meeting.items.get(title="Nästa möte").pk, "Nästa möte", None, 2),
+    ]
+    entry = AuditEntry.objects.filter(action="journeys.meeting.updated").latest("pk")
+    assert "agenda" in entry.changes
 
 
 # --- Pages --------------------------------------------------------------------------------
@@ -323,7 +431,7 @@ def test_the_gate_flow_in_the_pages(client_as, programme, journey, operator, ste
         {
             "decision": "iterate",
             "rationale": "",
-            "decided_on": "2026-06-01",
+            "decided_on": TODAY,
             "members_present": [steering.pk],
         },
     )
@@ -335,13 +443,13 @@ def test_the_gate_flow_in_the_pages(client_as, programme, journey, operator, ste
             "decision": "iterate",
             "target_phase": "",
             "rationale": "Testa mer",
-            "decided_on": "2026-06-01",
+            "decided_on": TODAY,
             "members_present": [steering.pk],
         },
     )
     assert response.status_code == 302
     journey.refresh_from_db()
-    assert journey.phase == 1
+    assert journey.phase == 2  # journeys start in phase 2: iterate there stays
     page = client.get(journey.get_absolute_url()).content.decode()
     assert "Testa mer" in page and "https://example.se/bevis" in page
 
@@ -426,7 +534,7 @@ def test_the_gate_flow_in_the_api(client_as, programme, journey, operator, steer
     decision = {
         "decision": "go",
         "rationale": "Bra",
-        "decided_on": "2026-06-01",
+        "decided_on": TODAY,
         "members_present": [steering.pk],
     }
     assert (
@@ -526,7 +634,7 @@ def test_a_second_decision_in_the_page_is_refused_and_shows_the_first(
         {
             "decision": "stop",
             "rationale": "Sent",
-            "decided_on": "2026-06-02",
+            "decided_on": TODAY,
             "members_present": [steering.pk],
         },
         follow=True,
@@ -581,7 +689,9 @@ def test_editing_a_meeting_keeps_those_present_at_its_decisions(
     data = {
         "starts_at": "2026-05-04T13:00",
         "place": "Rum 4",
-        "agenda": "Grindar\nNy punkt",
+        "agenda-0-title": "Grindar",
+        "agenda-0-id": meeting.items.get(title="Grindar").pk,
+        "agenda-1-title": "Ny punkt",
         "minutes": "Justerat protokoll",
     }
 
@@ -595,3 +705,223 @@ def test_editing_a_meeting_keeps_those_present_at_its_decisions(
     assert [i.title for i in meeting.items.all()] == ["Grindar", "Ny punkt"]
     assert list(meeting.attendees.all()) == [steering]
     assert AuditEntry.objects.filter(action="journeys.meeting.updated").count() == 1
+
+
+# --- Review fixes: decision date and conflicts, iterate at phase 2, meeting links, API --------
+
+
+def test_the_decision_date_lies_between_the_gates_opening_and_today(journey, operator, steering):
+    gate = _recommended(journey, operator)
+    Gate.objects.filter(pk=gate.pk).update(opened_at=timezone.now() - timedelta(days=5))
+    today = timezone.localdate()
+
+    with pytest.raises(ValidationError, match="cannot be in the future"):
+        _decide(gate, steering, decided_on=today + timedelta(days=1))
+    with pytest.raises(ValidationError, match="before the gate was opened"):
+        _decide(gate, steering, decided_on=today - timedelta(days=6))
+    gate.refresh_from_db()
+    assert not gate.is_decided
+
+    _decide(gate, steering, decided_on=today - timedelta(days=5))
+    gate.refresh_from_db()
+    assert gate.decided_on == today - timedelta(days=5)
+
+
+def test_conflicts_declared_at_any_meeting_count_without_naming_one(
+    programme, journey, operator, steering
+):
+    other = factories.member(programme, Role.STEERING_GROUP, factories.person(full_name="Berit"))
+    earlier = _meeting(programme, operator, [steering, other])
+    services.declare_conflict(earlier, by=operator, member=other, journey=journey)
+    gate = _recommended(journey, operator)
+
+    # Present at a decision taken without a meeting
+    with pytest.raises(ValidationError, match="Declared a conflict of interest"):
+        _decide(gate, steering, members_present=[steering, other])
+    # or at another meeting
+    later = _meeting(programme, operator, [steering, other])
+    with pytest.raises(ValidationError, match="Declared a conflict of interest"):
+        _decide(gate, steering, members_present=[steering, other], meeting=later)
+    # nor recording it
+    with pytest.raises(ValidationError, match="You declared a conflict of interest"):
+        services.decide(
+            gate,
+            by=other,
+            decision="go",
+            rationale="Motivering",
+            decided_on=timezone.localdate(),
+            members_present=[steering],
+        )
+    gate.refresh_from_db()
+    assert not gate.is_decided
+
+    _decide(gate, steering, members_present=[steering], meeting=later)
+
+
+def test_a_conflict_about_an_agenda_item_counts_for_its_journey(
+    programme, journey, operator, steering
+):
+    other = factories.member(programme, Role.STEERING_GROUP)
+    meeting = services.create_meeting(
+        programme,
+        by=operator,
+        kind=GroupKind.STEERING_GROUP,
+        starts_at=timezone.now(),
+        agenda=[("Grind", journey)],
+        attendees=[steering, other],
+    )
+    services.declare_conflict(meeting, by=operator, member=other, item=meeting.items.get())
+    gate = _recommended(journey, operator)
+
+    with pytest.raises(ValidationError, match="Declared a conflict of interest"):
+        _decide(gate, steering, members_present=[steering, other])
+
+
+def test_iterate_never_goes_back_to_phase_one(client_as, journey, operator, steering):
+    from samskapa.journeys.forms import DecisionForm
+
+    gate = _recommended(journey, operator, "iterate")
+    with pytest.raises(ValidationError, match="cannot go back to phase 1"):
+        _decide(gate, steering, "iterate", target_phase=1)
+    form = DecisionForm(
+        gate=gate,
+        members=services.steering_group(journey.programme),
+        meetings=journey.programme.group_meetings.all(),
+    )
+    assert [value for value, _label in form.fields["target_phase"].choices] == ["", 2]
+    api = client_as(steering).post(
+        f"/api/gates/{gate.pk}/decision",
+        {
+            "decision": "iterate",
+            "rationale": "Mer",
+            "decided_on": TODAY,
+            "members_present": [steering.pk],
+            "target_phase": 1,
+        },
+        content_type="application/json",
+    )
+    assert api.status_code == 422 and "target_phase" in api.json()["errors"]
+
+    _decide(gate, steering, "iterate")  # no target: phase 2 again
+
+    journey.refresh_from_db()
+    gate.refresh_from_db()
+    assert journey.phase == 2 and gate.phase_after == 2
+
+
+def test_a_refused_gate_opening_answers_422_and_a_successful_one_opens_a_gate(
+    client_as, journey, operator
+):
+    client = client_as(operator)
+
+    opened = client.post(f"/journeys/{journey.pk}/gates/")
+    assert opened.status_code == 302 and journey.gates.count() == 1
+
+    refused = client.post(f"/journeys/{journey.pk}/gates/")
+    assert refused.status_code == 422
+    assert "already has an open gate" in refused.content.decode()
+    assert journey.gates.count() == 1
+
+
+def test_the_meeting_of_a_decision_is_linked_only_for_those_who_may_see_it(
+    client_as, programme, operator, steering, people
+):
+    journey = factories.environment(
+        programme, by=operator, innovator=people[Role.INNOVATOR]
+    ).journey
+    meeting = _meeting(programme, operator, [steering])
+    gate = _recommended(journey, operator)
+    _decide(gate, steering, meeting=meeting)
+    link = f'href="{meeting.get_absolute_url()}"'
+
+    for who, linked in ((operator, True), (steering, True), (people[Role.INNOVATOR], False)):
+        client = client_as(who)
+        for url in (journey.get_absolute_url(), gate.get_absolute_url()):
+            page = client.get(url).content.decode()
+            assert (link in page) is linked, (who, url)
+            assert str(meeting) in page
+    assert client_as(people[Role.INNOVATOR]).get(meeting.get_absolute_url()).status_code == 404
+
+
+def test_the_journey_page_costs_the_same_queries_with_more_decided_gates(
+    client_as, programme, journey, operator, steering
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    meeting = _meeting(programme, operator, [steering])
+    client = client_as(steering)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(journey.get_absolute_url()).status_code == 200
+        return len(queries)
+
+    _decide(_recommended(journey, operator, "iterate"), steering, "iterate", meeting=meeting)
+    few = count()
+    for _n in range(3):
+        _decide(_recommended(journey, operator, "iterate"), steering, "iterate", meeting=meeting)
+    assert count() == few
+
+
+def test_api_adds_a_journey(client_as, programme, operator, people):
+    innovator = people[Role.INNOVATOR]
+    client = client_as(operator)
+    url = f"/api/programmes/{programme.pk}/journeys"
+
+    response = client.post(url, {"innovator_id": innovator.pk}, content_type="application/json")
+
+    assert response.status_code == 201, response.content
+    assert response.json()["phase"] == 2 and response.json()["innovator_id"] == innovator.pk
+    again = client.post(url, {"innovator_id": innovator.pk}, content_type="application/json")
+    assert again.status_code == 422 and "already has a journey" in str(again.json())
+    stranger = factories.person()
+    outside = client.post(url, {"innovator_id": stranger.pk}, content_type="application/json")
+    assert outside.status_code == 422 and "not a member of the programme" in str(outside.json())
+    assert programme.journeys.count() == 1
+    assert AuditEntry.objects.filter(action="journeys.journey.created").count() == 1
+
+
+def test_api_changes_a_meeting(client_as, programme, journey, operator, steering):
+    other = factories.member(programme, Role.STEERING_GROUP)
+    meeting = services.create_meeting(
+        programme,
+        by=operator,
+        kind=GroupKind.STEERING_GROUP,
+        starts_at=timezone.now(),
+        place="Rum 1",
+        agenda=[("Grind", journey), "Övrigt"],
+        attendees=[steering],
+    )
+    gate_item, rest = meeting.items.all()
+    services.declare_conflict(meeting, by=operator, member=steering, item=gate_item)
+    client = client_as(operator)
+    url = f"/api/meetings/{meeting.pk}"
+
+    response = client.patch(
+        url,
+        {
+            "minutes": "Protokoll",
+            "attendees": [steering.pk, other.pk],
+            "agenda": [
+                {"title": "Nytt först"},
+                {"id": gate_item.pk, "title": "Grindbeslut", "journey_id": journey.pk},
+            ],
+        },
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["minutes"] == "Protokoll" and body["place"] == "Rum 1"
+    assert sorted(body["attendees"]) == sorted([steering.pk, other.pk])
+    assert [(i["title"], i["journey_id"]) for i in body["agenda"]] == [
+        ("Nytt först", None),
+        ("Grindbeslut", journey.pk),
+    ]
+    assert body["agenda"][1]["id"] == gate_item.pk and not meeting.items.filter(pk=rest.pk)
+    refused = client.patch(url, {"agenda": []}, content_type="application/json")
+    assert refused.status_code == 422 and "stay on the agenda" in str(refused.json())
+    unchanged = client.patch(url, {"place": "Rum 2"}, content_type="application/json").json()
+    assert unchanged["agenda"] == body["agenda"] and unchanged["place"] == "Rum 2"
+    assert client_as(steering).patch(url, {}, content_type="application/json").status_code == 403

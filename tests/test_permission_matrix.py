@@ -508,6 +508,12 @@ MATRIX = [
         "401 404 200 200 200 200 200 200",
     ),
     (
+        "API: add a journey by hand (unknown person)",
+        "POST",
+        "/api/programmes/{p}/journeys",
+        "401 404 422 403 403 403 403 403",
+    ),
+    (
         "API: the innovator's journey",
         "GET",
         "/api/journeys/{jown}",
@@ -562,6 +568,12 @@ MATRIX = [
         "GET",
         "/api/meetings/{msteer}",
         "401 404 200 200 404 404 404 404",
+    ),
+    (
+        "API: change a steering-group meeting",
+        "PATCH",
+        "/api/meetings/{msteer}",
+        "401 404 200 403 404 404 404 404",
     ),
     (
         "API: minutes of a needs-owner group meeting (PDF)",
@@ -652,6 +664,12 @@ MATRIX = [
         "API: a workshop's calendar file",
         "GET",
         "/api/workshops/{ws}/calendar.ics",
+        "401 404 200 404 404 200 404 404",
+    ),
+    (
+        "API: mark done a workshop follow-up the innovator owns",
+        "PATCH",
+        "/api/follow-ups/{fu}",
         "401 404 200 404 404 200 404 404",
     ),
     (
@@ -1179,6 +1197,9 @@ POST_DATA = {
         "rationale": "Bra resultat",
         "decided_on": "2026-06-01",
     },
+    # Nobody with id 0: the operator, who may add journeys, is told so (422), nothing is stored.
+    "/api/programmes/{p}/journeys": {"innovator_id": 0},
+    "/api/meetings/{msteer}": {"minutes": "Justerat protokoll"},
     "/api/programmes/{p}/meetings": {
         "kind": "needs_owner",
         "starts_at": "2030-11-05T09:00:00+01:00",
@@ -1244,6 +1265,7 @@ POST_DATA = {
     "/api/workshops/{ws}": {"agenda": "1. Pilotplan"},
     "/api/workshops/{ws}/invitations": {"person_ids": []},
     "/api/workshops/{ws}/attendance": {"attended_ids": [], "notes": "Anteckningar"},
+    "/api/follow-ups/{fu}": {"done": True},
     "/api/calls/{x}/matching-runs": {"label": "Matrisen"},
     "/api/matching-runs/{u}/confirm": {},
     "/recruitment/calls/{k}/lab/": {
@@ -1548,9 +1570,10 @@ def _surveys(programme, people, path):
 
 
 def _workshops(programme, people, path):
-    """For paths with {tool}, {starter} or {ws}: a programme tool, a starter tool, and an
-    upcoming workshop the programme's innovator is invited to (the other members are not)."""
-    if not any(key in path for key in ("{tool}", "{starter}", "{ws}")):
+    """For paths with {tool}, {starter}, {ws} or {fu}: a programme tool, a starter tool, an
+    upcoming workshop the programme's innovator is invited to (the other members are not) and
+    its follow-up the innovator owns."""
+    if not any(key in path for key in ("{tool}", "{starter}", "{ws}", "{fu}")):
         return {}
     from datetime import timedelta as days
 
@@ -1571,8 +1594,11 @@ def _workshops(programme, people, path):
         place="Stadshuset",
         invited=[people[Role.INNOVATOR]],
     )
+    follow_up = workshops.add_follow_up(
+        workshop, by=operator, text="Skicka pilotplanen", owner=people[Role.INNOVATOR]
+    )
     starter = Tool.objects.get(key="stakeholder_map")
-    return {"tool": tool.pk, "starter": starter.pk, "ws": workshop.pk}
+    return {"tool": tool.pk, "starter": starter.pk, "ws": workshop.pk, "fu": follow_up.pk}
 
 
 _JOURNEY_KEYS = {"jown", "jother", "gdone", "gopen", "msteer", "mneeds"}
@@ -1588,7 +1614,6 @@ def _journeys_and_meetings(programme, people):
     """The programme's innovator's journey with a decided gate ("go", phase 2 to 3); another
     innovator's journey with an open gate whose facilitator recommended, awaiting the steering
     group; a steering-group meeting and a needs-owner group meeting."""
-    from datetime import date
 
     from samskapa.journeys import services as journeys
     from samskapa.journeys.models import Journey
@@ -1602,7 +1627,7 @@ def _journeys_and_meetings(programme, people):
         by=steering,
         decision="go",
         rationale="Bra",
-        decided_on=date(2026, 6, 1),
+        decided_on=timezone.localdate(),
         members_present=[steering],
     )
     other = Journey.objects.create(

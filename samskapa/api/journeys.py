@@ -211,6 +211,25 @@ def list_journeys(request, pk: int):
     )
 
 
+class JourneyIn(Schema):
+    innovator_id: int
+
+
+@router.post("/programmes/{pk}/journeys", response={201: JourneyOut, **WRITE})
+def create_journey(request, pk: int, payload: JourneyIn):
+    """Add an innovator's journey by hand (operators): `innovator_id` is a member of the
+    programme without a journey in it yet. The journey starts in phase 2."""
+    programme = permissions.programme_or_404(request.user, pk, "journey.create")
+    innovator = User.objects.filter(pk=payload.innovator_id).first()
+    if innovator is None:
+        return _invalid(ValidationError({"innovator_id": ["Unknown person."]}))
+    try:
+        journey = services.create_journey(programme, by=request.user, innovator=innovator)
+    except ValidationError as error:
+        return _invalid(error)
+    return Status(201, Journey.objects.select_related("innovator").get(pk=journey.pk))
+
+
 @router.get("/journeys/{pk}", response={200: JourneyOut, **READ})
 def get_journey(request, pk: int):
     return permissions.get_visible_or_404(
@@ -277,7 +296,10 @@ def decide(request, pk: int, payload: DecisionIn):
     """The steering group's decision (steering-group members): `rationale`, `decided_on` and at
     least one of the steering group in `members_present` are required. go moves exactly one
     phase (a `target_phase` other than the next is refused); iterate goes back to
-    `target_phase` (default the previous phase) or stays; pause and stop set the status."""
+    `target_phase` (default the previous phase; never phase 1: at phase 2 it stays) or stays;
+    pause and stop set the status. `decided_on` lies between the day the gate was opened and
+    today; nobody who declared a conflict of interest with the journey, at any meeting of the
+    programme, is present or records the decision."""
     gate = _gate(request, pk, "gate.decide")
     members = list(User.objects.filter(pk__in=payload.members_present))
     if len(members) != len(set(payload.members_present)):
@@ -376,6 +398,62 @@ def create_meeting(request, pk: int, payload: MeetingIn):
 @router.get("/meetings/{pk}", response={200: MeetingOut, **READ})
 def get_meeting(request, pk: int):
     permissions.get_visible_or_404(request.user, GroupMeeting.objects.all(), pk=pk)
+    return _meetings().get(pk=pk)
+
+
+class AgendaItemPatchIn(Schema):
+    id: int | None = None
+    title: str
+    journey_id: int | None = None
+
+
+class MeetingPatchIn(Schema):
+    starts_at: datetime | None = None
+    place: str | None = None
+    agenda: list[AgendaItemPatchIn] | None = None
+    attendees: list[int] | None = None
+    minutes: str | None = None
+
+
+@router.patch("/meetings/{pk}", response={200: MeetingOut, **WRITE})
+def update_meeting(request, pk: int, payload: MeetingPatchIn):
+    """Change a meeting (operators): only the fields given change. `agenda`, when given, is
+    the whole new agenda in order: an item with its `id` keeps that item (and its declared
+    conflicts), one without is new, items left out are removed. An item a conflict of interest
+    was declared about keeps its journey and stays. `attendees`, when given, replaces them;
+    those recorded as present for a decision taken at the meeting stay."""
+    meeting = permissions.get_visible_or_404(
+        request.user, GroupMeeting.objects.all(), action="meeting.manage", pk=pk
+    )
+    agenda = None
+    if payload.agenda is not None:
+        journeys = Journey.objects.filter(programme_id=meeting.programme_id).in_bulk(
+            [item.journey_id for item in payload.agenda if item.journey_id is not None]
+        )
+        agenda = []
+        for item in payload.agenda:
+            journey = journeys.get(item.journey_id) if item.journey_id is not None else None
+            if item.journey_id is not None and journey is None:
+                return _invalid(ValidationError({"agenda": ["No such journey in this programme."]}))
+            agenda.append({"id": item.id, "title": item.title, "journey": journey})
+    if payload.attendees is None:
+        attendees = list(meeting.attendees.all())
+    else:
+        attendees = list(User.objects.filter(pk__in=payload.attendees))
+        if len(attendees) != len(set(payload.attendees)):
+            return _invalid(ValidationError({"attendees": ["Unknown person."]}))
+    try:
+        services.update_meeting(
+            meeting,
+            by=request.user,
+            starts_at=payload.starts_at or meeting.starts_at,
+            place=meeting.place if payload.place is None else payload.place,
+            agenda=agenda,
+            attendees=attendees,
+            minutes=meeting.minutes if payload.minutes is None else payload.minutes,
+        )
+    except ValidationError as error:
+        return _invalid(error)
     return _meetings().get(pk=pk)
 
 

@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from samskapa.journeys import services
-from samskapa.journeys.models import GroupKind
+from samskapa.journeys.models import Gate, GroupKind
 
 MINUTES = (
     "1. Mötet öppnades. Dagordningen godkändes.\n"
@@ -75,6 +75,9 @@ def add_gates(programme, operator):
         services.update_checklist(gate, by=operator, checks=checks)
         services.recommend(gate, by=operator, recommendation=recommendation, text=text)
         if decision and steering:
+            # Opened before the meeting that decides it (a decision is never dated earlier).
+            Gate.objects.filter(pk=gate.pk).update(opened_at=starts_at - timedelta(days=14))
+            gate.refresh_from_db()
             present = [
                 m for m in steering if m.pk not in services.conflicted_members(meeting, journey)
             ]

@@ -1,8 +1,10 @@
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from samskapa.accounts.models import User
 from samskapa.journeys.models import GateOutcome, GroupKind, GroupMeeting
+from samskapa.journeys.services import FIRST_JOURNEY_PHASE
 from samskapa.programmes.models import PhaseKind
 
 
@@ -91,7 +93,10 @@ class DecisionForm(forms.Form):
         required=False,
         coerce=int,
         empty_value=None,
-        help_text=_("Only for iterate: the previous phase unless you choose another."),
+        help_text=_(
+            "Only for iterate: the previous phase unless you choose another (from phase 2: "
+            "phase 2 again)."
+        ),
     )
     # Required in the service (its message says why); not here, so it is the same message.
     rationale = forms.CharField(
@@ -117,8 +122,11 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args, gate, members, meetings, **kwargs):
         super().__init__(*args, **kwargs)
+        # Iterate goes back to an earlier phase or stays, never to phase 1 (recruitment).
         self.fields["target_phase"].choices = [("", "—")] + [
-            (kind.value, kind.label) for kind in PhaseKind if kind.value <= gate.phase
+            (kind.value, kind.label)
+            for kind in PhaseKind
+            if FIRST_JOURNEY_PHASE <= kind.value <= gate.phase
         ]
         self.fields["rationale"].widget.attrs["required"] = False
         self.fields["members_present"].queryset = members
@@ -126,17 +134,16 @@ class DecisionForm(forms.Form):
 
 
 class MeetingForm(forms.ModelForm):
-    agenda = forms.CharField(
-        label=_("Agenda"),
-        required=False,
-        max_length=10000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("One item per line."),
-    )
+    """A group meeting; its agenda as rows of a title and the innovator journey the item
+    concerns (if any). When editing, each existing item keeps its row (by id): an empty title
+    removes it. A few empty rows add items."""
+
+    NEW_ROWS = 5  # empty rows for a new meeting
+    EXTRA_ROWS = 3  # empty rows after the items of an existing one
 
     class Meta:
         model = GroupMeeting
-        fields = ["kind", "starts_at", "place", "agenda", "attendees", "minutes"]
+        fields = ["kind", "starts_at", "place", "attendees", "minutes"]
         widgets = {
             "starts_at": forms.DateTimeInput(
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
@@ -161,13 +168,76 @@ class MeetingForm(forms.ModelForm):
         )
         self.fields["attendees"].queryset = members.order_by("full_name", "pk")
         self.fields["attendees"].required = False
+        items = []
         if self.instance.pk:
             del self.fields["kind"]
-            self.initial["agenda"] = "\n".join(item.title for item in self.instance.items.all())
+            items = list(self.instance.items.all())
+        journeys = programme.journeys.select_related("innovator", "organisation").order_by(
+            "innovator__full_name", "pk"
+        )
+        self.agenda_size = len(items) + (self.EXTRA_ROWS if self.instance.pk else self.NEW_ROWS)
+        for index in range(self.agenda_size):
+            item = items[index] if index < len(items) else None
+            number = {"number": index + 1}
+            self.fields[f"agenda-{index}-id"] = forms.IntegerField(
+                required=False,
+                widget=forms.HiddenInput,
+                initial=item.pk if item else None,
+            )
+            self.fields[f"agenda-{index}-title"] = forms.CharField(
+                label=gettext("Item %(number)s") % number,
+                required=False,
+                max_length=300,
+                initial=item.title if item else "",
+            )
+            self.fields[f"agenda-{index}-journey"] = forms.ModelChoiceField(
+                label=gettext("Innovator journey of item %(number)s") % number,
+                queryset=journeys,
+                required=False,
+                initial=item.journey_id if item else None,
+            )
+
+    def main_fields(self):
+        return [field for field in self.visible_fields() if not field.name.startswith("agenda-")]
+
+    def agenda_rows(self):
+        return [
+            (
+                self[f"agenda-{index}-id"],
+                self[f"agenda-{index}-title"],
+                self[f"agenda-{index}-journey"],
+            )
+            for index in range(self.agenda_size)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        for index in range(self.agenda_size):
+            if (
+                data.get(f"agenda-{index}-journey")
+                and not (data.get(f"agenda-{index}-title") or "").strip()
+                and not data.get(f"agenda-{index}-id")
+            ):
+                self.add_error(
+                    f"agenda-{index}-title",
+                    _("Give the item a title, or leave its innovator journey empty."),
+                )
+        return data
 
     def service_fields(self) -> dict:
-        data = dict(self.cleaned_data)
-        data["agenda"] = [line for line in data["agenda"].splitlines() if line.strip()]
+        data = {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if not name.startswith("agenda-")
+        }
+        data["agenda"] = [
+            {
+                "id": self.cleaned_data[f"agenda-{index}-id"],
+                "title": self.cleaned_data[f"agenda-{index}-title"],
+                "journey": self.cleaned_data[f"agenda-{index}-journey"],
+            }
+            for index in range(self.agenda_size)
+        ]
         data["attendees"] = list(data["attendees"])
         return data
 

@@ -15,6 +15,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from samskapa.accounts import permissions
@@ -34,6 +35,9 @@ from samskapa.journeys.models import (
 from samskapa.programmes.models import GateCriterion, PhaseKind
 
 FIRST_PHASE = PhaseKind.IDENTIFY_AND_RECRUIT
+# Journeys start in phase 2: phase 1, recruitment, is what brought the innovator in, so no
+# decision sends a journey back there.
+FIRST_JOURNEY_PHASE = PhaseKind.TEST_ENVIRONMENT
 LAST_PHASE = PhaseKind.IMPLEMENTATION
 
 # Which role makes up each group.
@@ -57,6 +61,15 @@ def create_journey(programme, *, by: User, innovator: User, organisation=None) -
     from samskapa.environments.services import journey_for
 
     permissions.require(by, "journey.create", programme)
+    if not Membership.objects.filter(programme=programme, user=innovator).exists():
+        raise ValidationError(
+            {
+                "innovator": _(
+                    "%(name)s is not a member of the programme: add them as a member first."
+                )
+                % {"name": innovator.full_name}
+            }
+        )
     if Journey.objects.filter(programme=programme, innovator=innovator).exists():
         raise ValidationError(
             {
@@ -236,9 +249,12 @@ def decide(
 
     go: the next phase (from the last phase: the journey is completed) — exactly one phase;
     asking for any other `target_phase` is refused. iterate: back to `target_phase` (an earlier
-    phase, or the same one; the previous phase when not given). pause / stop: the status.
-    A later go or iterate resumes a paused journey. A decision on a gate already decided is
-    refused (someone else was first)."""
+    phase, or the same one, never phase 1; the previous phase when not given, and at phase 2
+    the journey stays there). pause / stop: the status. A later go or iterate resumes a
+    paused journey. A decision on a gate already decided is refused (someone else was first).
+    `decided_on` lies between the day the gate was opened and today (Stockholm time). Nobody
+    who declared a conflict of interest with the journey, at any meeting of the programme,
+    takes part: neither among `members_present` nor as the member recording it (`by`)."""
     permissions.require(by, "gate.decide", gate)
     journey = _locked_journey(gate.journey)
     gate = Gate.objects.select_for_update().get(pk=gate.pk)
@@ -267,6 +283,14 @@ def decide(
         refuse("rationale", _("Give the rationale for the decision: it is kept in the history."))
     if decided_on is None:
         refuse("decided_on", _("Give the date of the decision."))
+    elif decided_on > timezone.localdate():
+        refuse("decided_on", _("The date of the decision cannot be in the future."))
+    elif decided_on < timezone.localdate(gate.opened_at):
+        refuse(
+            "decided_on",
+            _("The decision cannot be dated before the gate was opened (%(date)s).")
+            % {"date": date_format(timezone.localdate(gate.opened_at), "SHORT_DATE_FORMAT")},
+        )
     if not members:
         refuse("members_present", _("Record at least one steering-group member as present."))
     group = set(steering_group(programme).values_list("pk", flat=True))
@@ -279,6 +303,25 @@ def decide(
         )
     if meeting is not None:
         _check_meeting_for_decision(meeting, journey, members, refuse)
+    conflicted = journey_conflicts(journey)
+    named = [m.full_name for m in members if m.pk in conflicted]
+    if named:
+        refuse(
+            "members_present",
+            _(
+                "Declared a conflict of interest with this journey and cannot be recorded as "
+                "present for its decision: %(names)s."
+            )
+            % {"names": ", ".join(named)},
+        )
+    if by.pk in conflicted:
+        refuse(
+            "__all__",
+            _(
+                "You declared a conflict of interest with this journey: another member of the "
+                "steering group records its decision."
+            ),
+        )
     phase_after, status_after = _effect(gate, decision, target_phase, refuse)
     if errors:
         raise ValidationError(errors)
@@ -336,8 +379,18 @@ def _effect(gate: Gate, decision: str, target_phase, refuse):
             return phase, JourneyStatus.COMPLETED
         return following, JourneyStatus.ACTIVE
     if decision == GateOutcome.ITERATE:
-        back_to = target_phase if target_phase is not None else max(phase - 1, FIRST_PHASE)
-        if back_to > phase:
+        previous = max(phase - 1, FIRST_JOURNEY_PHASE) if phase > FIRST_JOURNEY_PHASE else phase
+        back_to = target_phase if target_phase is not None else previous
+        if back_to < FIRST_JOURNEY_PHASE and back_to != phase:
+            refuse(
+                "target_phase",
+                _(
+                    "Journeys start in phase 2: iterate cannot go back to phase 1, "
+                    "%(phase)s. To repeat phase 2, iterate to phase 2."
+                )
+                % {"phase": PhaseKind(FIRST_PHASE).label},
+            )
+        elif back_to > phase:
             refuse(
                 "target_phase",
                 _(
@@ -367,17 +420,16 @@ def _check_meeting_for_decision(meeting, journey, members, refuse):
             "members_present",
             _("Not recorded as attending the meeting: %(names)s.") % {"names": ", ".join(absent)},
         )
-    conflicted = conflicted_members(meeting, journey)
-    named = [m.full_name for m in members if m.pk in conflicted]
-    if named:
-        refuse(
-            "members_present",
-            _(
-                "Declared a conflict of interest with this journey at the meeting and cannot "
-                "be recorded as present for its decision: %(names)s."
-            )
-            % {"names": ", ".join(named)},
-        )
+
+
+def journey_conflicts(journey) -> set[int]:
+    """Members who declared a conflict with the journey (directly or through an agenda item
+    about it) at any meeting of its programme."""
+    return set(
+        DeclaredConflict.objects.filter(meeting__programme_id=journey.programme_id)
+        .filter(Q(journey=journey) | Q(item__journey=journey))
+        .values_list("member_id", flat=True)
+    )
 
 
 def conflicted_members(meeting, journey) -> set[int]:
@@ -401,14 +453,21 @@ def group_members(programme, kind):
     ).order_by("full_name", "pk")
 
 
-def _agenda(items) -> list[tuple[str, object]]:
-    """Agenda items as (title, journey or None); plain strings are titles."""
+def _agenda(items) -> list[tuple[int | None, str, object]]:
+    """Agenda items as (id or None, title, journey or None). An item is given as a plain
+    title, a pair (title, journey) or a dict {"id", "title", "journey"} (the id of an item
+    already on the agenda, when changing a meeting). Items without a title are left out."""
     cleaned = []
     for item in items or ():
-        title, journey = (item, None) if isinstance(item, str) else item
+        if isinstance(item, str):
+            pk, title, journey = None, item, None
+        elif isinstance(item, dict):
+            pk, title, journey = item.get("id"), item.get("title"), item.get("journey")
+        else:
+            (title, journey), pk = item, None
         title = _text(title)
         if title:
-            cleaned.append((title, journey))
+            cleaned.append((pk, title, journey))
     return cleaned
 
 
@@ -425,9 +484,9 @@ def _validate_meeting(programme, kind, starts_at, attendees, items, errors):
             _("Not members of the %(group)s: %(names)s.")
             % {"group": GroupKind(kind).label.lower(), "names": ", ".join(strangers)}
         ]
-    if any(len(title) > 300 for title, _j in items):
+    if any(len(title) > 300 for _pk, title, _j in items):
         errors["agenda"] = [_("An agenda item can be at most 300 characters long.")]
-    if any(j is not None and j.programme_id != programme.pk for _t, j in items):
+    if any(j is not None and j.programme_id != programme.pk for _pk, _t, j in items):
         errors["agenda"] = [_("An agenda item concerns a journey of another programme.")]
 
 
@@ -453,7 +512,7 @@ def create_meeting(
     meeting.attendees.set(attendees)
     AgendaItem.objects.bulk_create(
         AgendaItem(meeting=meeting, position=i, title=t, journey=j)
-        for i, (t, j) in enumerate(items)
+        for i, (_pk, t, j) in enumerate(items)
     )
     record(actor=by, action="journeys.meeting.created", obj=meeting, programme=programme)
     return meeting
@@ -464,7 +523,13 @@ def update_meeting(
     meeting: GroupMeeting, *, by: User, starts_at, place="", agenda=None, attendees=(), minutes=""
 ) -> GroupMeeting:
     """Change a meeting: time, place, attendees, minutes, and (given) the agenda. Someone
-    recorded as present for a decision taken at the meeting stays an attendee."""
+    recorded as present for a decision taken at the meeting stays an attendee.
+
+    The agenda, when given, is the whole new agenda in order (see _agenda). An item given with
+    its id is that item; one without an id is the unused item with the same title and journey
+    if there is one, else a new item; items not given are removed. An item a conflict of
+    interest was declared about keeps its journey and stays on the agenda: the conflict is
+    about that journey."""
     permissions.require(by, "meeting.manage", meeting)
     meeting = GroupMeeting.objects.select_for_update().get(pk=meeting.pk)
     attendees, errors = list(attendees), {}
@@ -479,6 +544,8 @@ def update_meeting(
             _("Recorded as present for a decision taken at this meeting: %(names)s.")
             % {"names": ", ".join(missing)}
         )
+    existing = list(meeting.items.all())
+    plan = _agenda_plan(meeting, existing, items, errors) if agenda is not None else None
     if errors:
         raise ValidationError(errors)
     before = (meeting.starts_at, meeting.place, meeting.minutes)
@@ -487,20 +554,27 @@ def update_meeting(
     meeting.minutes = _text(minutes)
     meeting.save()
     meeting.attendees.set(attendees)
-    if agenda is not None:
-        kept = {(i.title, i.journey_id): i for i in meeting.items.all()}
-        wanted = [(t, j.pk if j else None) for t, j in items]
-        meeting.items.exclude(pk__in=[kept[w].pk for w in wanted if w in kept]).filter(
-            conflicts__isnull=True
-        ).delete()
-        for position, (title, journey_id) in enumerate(wanted):
-            if (title, journey_id) in kept:
-                AgendaItem.objects.filter(pk=kept[(title, journey_id)].pk).update(position=position)
-            else:
-                AgendaItem.objects.create(
-                    meeting=meeting, position=position, title=title, journey_id=journey_id
-                )
     changes = {}
+    if plan is not None:
+        old_agenda = [_agenda_line(i.title, i.journey_id) for i in existing]
+        kept = {item.pk for item, _t, _j in plan if item is not None}
+        AgendaItem.objects.filter(pk__in=[i.pk for i in existing if i.pk not in kept]).delete()
+        changed, new = [], []
+        for position, (item, title, journey_id) in enumerate(plan):
+            if item is None:
+                new.append(
+                    AgendaItem(
+                        meeting=meeting, position=position, title=title, journey_id=journey_id
+                    )
+                )
+            elif (item.position, item.title, item.journey_id) != (position, title, journey_id):
+                item.position, item.title, item.journey_id = position, title, journey_id
+                changed.append(item)
+        AgendaItem.objects.bulk_update(changed, ["position", "title", "journey"])
+        AgendaItem.objects.bulk_create(new)
+        new_agenda = [_agenda_line(t, j) for _i, t, j in plan]
+        if old_agenda != new_agenda:
+            changes["agenda"] = [old_agenda, new_agenda]
     for name, old, new in zip(
         ("starts_at", "place", "minutes"),
         before,
@@ -517,6 +591,54 @@ def update_meeting(
         changes=changes,
     )
     return meeting
+
+
+def _agenda_line(title, journey_id) -> str:
+    return f"{title} (#{journey_id})" if journey_id else title
+
+
+def _agenda_plan(meeting, existing, items, errors):
+    """[(existing item or None, title, journey id)] in the new order; refusals in `errors`."""
+    conflicted = set(
+        DeclaredConflict.objects.filter(item__meeting=meeting).values_list("item_id", flat=True)
+    )
+    unused = {item.pk: item for item in existing}
+    plan, problems = [], []
+    for pk, title, journey in items:
+        journey_id = journey.pk if journey is not None else None
+        if pk is not None:
+            item = unused.pop(pk, None)
+            if item is None:
+                problems.append(_("The agenda has no item %(id)s.") % {"id": pk})
+                continue
+        else:
+            item = next(
+                (i for i in unused.values() if (i.title, i.journey_id) == (title, journey_id)),
+                None,
+            )
+            if item is not None:
+                del unused[item.pk]
+        if item is not None and item.pk in conflicted and item.journey_id != journey_id:
+            problems.append(
+                _(
+                    "A conflict of interest is declared about “%(title)s”: the journey it "
+                    "concerns cannot change."
+                )
+                % {"title": item.title}
+            )
+        plan.append((item, title, journey_id))
+    kept_back = [item.title for item in unused.values() if item.pk in conflicted]
+    if kept_back:
+        problems.append(
+            _(
+                "A conflict of interest is declared about these agenda items, so they stay on "
+                "the agenda: %(titles)s."
+            )
+            % {"titles": ", ".join(f"“{t}”" for t in kept_back)}
+        )
+    if problems:
+        errors.setdefault("agenda", []).extend(problems)
+    return plan
 
 
 @transaction.atomic

@@ -71,15 +71,42 @@ def create(request, pk):
     return render(request, "journeys/journey_form.html", {"form": form, "programme": programme})
 
 
+def mark_visible_meetings(user, gates):
+    """Set `meeting_visible` on each gate: whether `user` may open the meeting the decision
+    was taken at (one query for them all), so nobody is shown a link that answers 404."""
+    gates = list(gates)
+    ids = {gate.meeting_id for gate in gates if gate.meeting_id}
+    visible = (
+        set(
+            permissions.visible(user, GroupMeeting.objects.filter(pk__in=ids)).values_list(
+                "pk", flat=True
+            )
+        )
+        if ids
+        else set()
+    )
+    for gate in gates:
+        gate.meeting_visible = gate.meeting_id in visible
+    return gates
+
+
+JOURNEY_RELATED = ("programme", "innovator", "organisation", "facilitator")
+
+
 @login_required
 def detail(request, pk):
     journey = permissions.get_visible_or_404(
-        request.user,
-        Journey.objects.select_related("programme", "innovator", "organisation", "facilitator"),
-        pk=pk,
+        request.user, Journey.objects.select_related(*JOURNEY_RELATED), pk=pk
     )
-    gates = gates_with_details(permissions.visible(request.user, journey.gates.all())).order_by(
-        "-opened_at", "-pk"
+    return _journey_page(request, journey)
+
+
+def _journey_page(request, journey, status=200):
+    gates = mark_visible_meetings(
+        request.user,
+        gates_with_details(permissions.visible(request.user, journey.gates.all())).order_by(
+            "-opened_at", "-pk"
+        ),
     )
     environments = permissions.visible(
         request.user, journey.test_environments.select_related("challenge", "host_department")
@@ -99,6 +126,7 @@ def detail(request, pk):
                 request.user, Journey.objects.filter(pk=journey.pk)
             ).exists(),
         },
+        status=status,
     )
 
 
@@ -106,13 +134,18 @@ def detail(request, pk):
 @require_POST
 def open_gate(request, pk):
     journey = permissions.get_visible_or_404(
-        request.user, Journey.objects.all(), action="gate.prepare", pk=pk
+        request.user,
+        Journey.objects.select_related(*JOURNEY_RELATED),
+        action="gate.prepare",
+        pk=pk,
     )
     try:
         gate = services.open_gate(journey, by=request.user)
     except ValidationError as error:
+        # Refused (an open gate already, or the journey ended): the journey page with the
+        # reason, answering 422 so a refusal never looks like success.
         messages.error(request, " ".join(error.messages))
-        return redirect(journey)
+        return _journey_page(request, journey, status=422)
     messages.success(request, _("The gate is opened: fill in its checklist."))
     return redirect(gate)
 
@@ -146,6 +179,7 @@ def _gate_page(request, gate, *, checklist=None, recommendation=None, decision=N
         )
     if open_ and can_decide and gate.recommendation:
         decision = decision or DecisionForm(gate=gate, members=members, meetings=meetings)
+    mark_visible_meetings(user, [gate])
     return render(
         request,
         "journeys/gate.html",

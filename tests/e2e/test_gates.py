@@ -4,8 +4,7 @@ the steering group finds it on the programme board as awaiting a decision, is re
 a rationale, then records "iterate" with one; the journey page and the board show the journey
 back in phase 2, with both gates in its history. Axe on every page."""
 
-from datetime import date
-
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
@@ -56,7 +55,7 @@ def test_facilitator_runs_a_gate_and_the_steering_group_iterates(page: Page):
         by=steering,
         decision="go",
         rationale="Kriterierna är uppfyllda",
-        decided_on=date(2026, 5, 1),
+        decided_on=timezone.localdate(),
         members_present=[steering],
     )
     journey.refresh_from_db()
@@ -111,7 +110,7 @@ def test_facilitator_runs_a_gate_and_the_steering_group_iterates(page: Page):
     # is refused without a rationale
     form = page.locator("#decision-form")
     form.get_by_label(t("Iterate"), exact=True).check()
-    form.get_by_label(exact(t("Date of the decision"))).fill("2026-09-15")
+    form.get_by_label(exact(t("Date of the decision"))).fill(timezone.localdate().isoformat())
     form.get_by_label("Stina Styrgrupp").check()
     main_button(page, "Record the decision").click()
     expect(page.locator("main")).to_contain_text(
@@ -124,7 +123,7 @@ def test_facilitator_runs_a_gate_and_the_steering_group_iterates(page: Page):
     # and records "iterate" with one
     form = page.locator("#decision-form")
     form.get_by_label(t("Iterate"), exact=True).check()
-    form.get_by_label(exact(t("Date of the decision"))).fill("2026-09-15")
+    form.get_by_label(exact(t("Date of the decision"))).fill(timezone.localdate().isoformat())
     form.get_by_label("Stina Styrgrupp").check()
     form.get_by_label(exact(t("Rationale"))).fill("Mät effekterna i testmiljön först")
     main_button(page, "Record the decision").click()
@@ -166,7 +165,7 @@ def test_operator_holds_a_steering_group_meeting_with_a_declared_conflict(page: 
     innovator = factories.member(
         programme, Role.INNOVATOR, user=factories.person(full_name="Ina Innovatör")
     )
-    Journey.objects.create(programme=programme, innovator=innovator)
+    journey = Journey.objects.create(programme=programme, innovator=innovator)
 
     # The operator records the meeting
     page.goto("/accounts/login/")
@@ -178,7 +177,14 @@ def test_operator_holds_a_steering_group_meeting_with_a_declared_conflict(page: 
     assert_accessible(page)
     page.get_by_label(exact(capfirst(t("date and time")))).fill("2026-05-04T13:00")
     page.get_by_label(exact(capfirst(t("place")))).fill("Stadshuset, rum 3")
-    page.get_by_label(exact(t("Agenda"))).fill("Grindbeslut: Ina Innovatör\nÖvriga frågor")
+    agenda = page.locator("#agenda")
+    agenda.get_by_label(exact(t("Item %(number)s") % {"number": 1})).fill(
+        "Grindbeslut: Ina Innovatör"
+    )
+    agenda.get_by_label(
+        exact(t("Innovator journey of item %(number)s") % {"number": 1})
+    ).select_option(index=1)
+    agenda.get_by_label(exact(t("Item %(number)s") % {"number": 2})).fill("Övriga frågor")
     page.get_by_label("Stina Styrgrupp").check()
     page.get_by_label("Bertil Bolagsson").check()
     page.get_by_label(exact(capfirst(t("minutes")))).fill("Mötet öppnades. Jäv anmäldes.")
@@ -186,6 +192,10 @@ def test_operator_holds_a_steering_group_meeting_with_a_declared_conflict(page: 
     meeting = programme.group_meetings.get()
     expect(page).to_have_url(at_path(f"/journeys/meetings/{meeting.pk}/"))
     assert_accessible(page)
+    assert [(i.title, i.journey_id) for i in meeting.items.all()] == [
+        ("Grindbeslut: Ina Innovatör", journey.pk),
+        ("Övriga frågor", None),
+    ]
 
     # and the conflict Bertil declares about Ina's journey
     page.get_by_label(exact(t("Member"))).select_option(label="Bertil Bolagsson")
@@ -195,6 +205,14 @@ def test_operator_holds_a_steering_group_meeting_with_a_declared_conflict(page: 
     expect(page.locator("#conflicts")).to_contain_text("Bertil Bolagsson")
     expect(page.locator("#conflicts")).to_contain_text("Sitter i styrelsen")
     assert_accessible(page)
+
+    # and saves the meeting again unchanged: the agenda keeps its items and their journey
+    items = [(i.pk, i.title, i.journey_id, i.position) for i in meeting.items.all()]
+    page.locator("main").get_by_role("link", name=t("Edit the meeting")).click()
+    assert_accessible(page)
+    main_button(page, "Save").click()
+    expect(page).to_have_url(at_path(f"/journeys/meetings/{meeting.pk}/"))
+    assert [(i.pk, i.title, i.journey_id, i.position) for i in meeting.items.all()] == items
     _sign_out(page)
 
     # A steering-group member reads it and downloads the minutes
