@@ -26,7 +26,10 @@ from samskapa.workshops import services
 from samskapa.workshops.models import FollowUp, Tool, Workshop, WorkshopInvitation
 from samskapa.workshops.starter import STARTER_TOOLS
 from tests import factories
-from tests.test_mail import smtp_server  # noqa: F401 — the real SMTP server on loopback
+from tests.test_mail import (
+    _free_port,
+    smtp_server,  # noqa: F401 — the real SMTP server on loopback
+)
 from tests.test_uploads import pdf_bytes
 
 pytestmark = pytest.mark.django_db
@@ -202,6 +205,38 @@ def test_neither_place_nor_link_is_refused_but_hybrid_is_fine(programme, operato
     assert hybrid.is_hybrid
 
 
+@pytest.mark.parametrize("title", ["Rad ett\nBcc: x@example.se", "Rad\r\nTvå", "A\u2028B"])
+def test_a_title_with_a_line_break_is_refused(client_as, programme, operator, title):
+    message = "The title must be a single line, without line breaks or control characters."
+    with pytest.raises(ValidationError) as error:
+        _workshop(programme, operator, title=title)
+    assert error.value.message_dict["title"] == [message]
+    values = {
+        "title": title,
+        "starts_at": _at(3, 9).isoformat(),
+        "ends_at": _at(3, 10).isoformat(),
+        "place": "Rum",
+    }
+    api = client_as(operator).post(
+        f"/api/programmes/{programme.pk}/workshops", values, content_type="application/json"
+    )
+    assert api.status_code == 422 and api.json()["errors"]["title"] == [message]
+    page = client_as(operator).post(
+        f"/workshops/programmes/{programme.pk}/new/",
+        {**values, "starts_at": "2031-03-04T09:00", "ends_at": "2031-03-04T10:00"},
+    )
+    assert page.status_code == 200 and message in page.text
+    assert not Workshop.objects.exists()
+    # Nor may a change bring one in
+    workshop = _workshop(programme, operator)
+    patch = client_as(operator).patch(
+        f"/api/workshops/{workshop.pk}", {"title": title}, content_type="application/json"
+    )
+    assert patch.status_code == 422
+    workshop.refresh_from_db()
+    assert workshop.title == "Behovsinventering med hemtjänsten"
+
+
 def test_a_non_member_cannot_be_invited(programme, operator, people):
     with pytest.raises(ValidationError) as error:
         _workshop(programme, operator, invited=[people[Role.INNOVATOR], people["outsider"]])
@@ -252,6 +287,60 @@ def test_follow_ups_owned_by_members_and_done_by_their_owner(programme, operator
         services.set_follow_up_done(follow_up, by=people[Role.STEERING_GROUP])
     services.set_follow_up_done(follow_up, by=innovator)
     assert FollowUp.objects.get().done
+
+
+def test_a_follow_up_owner_is_invited_or_an_operator(client_as, programme, operator, people):
+    innovator, steering = people[Role.INNOVATOR], people[Role.STEERING_GROUP]
+    workshop = _workshop(programme, operator, invited=[innovator], days=-1)
+    # A member who is not invited (and so cannot see the workshop) cannot own a follow-up
+    with pytest.raises(ValidationError) as error:
+        services.add_follow_up(workshop, by=operator, text="Skicka", owner=steering)
+    assert error.value.message_dict["owner"] == [
+        "The owner must be invited to the workshop or be an operator of the programme; "
+        f"{steering} is neither."
+    ]
+    api = client_as(operator).post(
+        f"/api/workshops/{workshop.pk}/follow-ups",
+        {"text": "Skicka", "owner_id": steering.pk},
+        content_type="application/json",
+    )
+    assert api.status_code == 422 and "is neither" in api.json()["errors"]["owner"][0]
+    page = client_as(operator).post(
+        f"/workshops/{workshop.pk}/follow-ups/", {"text": "Skicka", "owner": steering.pk}
+    )
+    assert page.status_code == 302
+    assert not FollowUp.objects.exists()
+    # The page offers the invited and the operators only
+    form = client_as(operator).get(f"/workshops/{workshop.pk}/").context["follow_up_form"]
+    offered = {pk for pk, _label in form.fields["owner"].choices if pk}
+    assert offered == {innovator.pk, operator.pk}
+    # An operator may own one though not invited; the invited owner marks theirs done on the
+    # page and in the API
+    services.add_follow_up(workshop, by=operator, text="Boka lokal", owner=operator)
+    mine = services.add_follow_up(workshop, by=operator, text="Skicka plan", owner=innovator)
+    response = client_as(innovator).post(f"/workshops/follow-ups/{mine.pk}/done/")
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert mine.done
+    reopened = client_as(innovator).patch(
+        f"/api/follow-ups/{mine.pk}", {"done": False}, content_type="application/json"
+    )
+    assert reopened.status_code == 200 and not reopened.json()["done"]
+
+
+def test_the_owner_of_an_open_follow_up_stays_invited(programme, operator, people):
+    innovator, needs_owner = people[Role.INNOVATOR], people[Role.NEEDS_OWNER]
+    workshop = _workshop(programme, operator, invited=[innovator, needs_owner], days=-1)
+    follow_up = services.add_follow_up(workshop, by=operator, text="Skicka", owner=innovator)
+    with pytest.raises(ValidationError) as error:
+        services.update_workshop(workshop, by=operator, invited=[needs_owner])
+    assert str(innovator) in error.value.message_dict["invited"][0]
+    assert "open follow-ups" in error.value.message_dict["invited"][0]
+    assert workshop.invitations.filter(person=innovator).exists()
+    # Once it is done, they may be uninvited
+    services.set_follow_up_done(follow_up, by=operator)
+    services.update_workshop(workshop, by=operator, invited=[needs_owner])
+    assert not workshop.invitations.filter(person=innovator).exists()
 
 
 # --- Invitations, changes and the .ics ---
@@ -326,6 +415,12 @@ def test_the_ics_download_is_for_those_who_see_the_workshop(client_as, programme
     calendar = Calendar.from_ical(response.content)
     assert str(calendar["method"]) == "PUBLISH"
     assert str(_event(calendar)["uid"]) == workshop.calendar_uid
+    # RFC 5546: a PUBLISH carries no ATTENDEE (the invitation, a REQUEST, does)
+    assert "attendee" not in _event(calendar)
+    assert b"ATTENDEE" not in response.content
+    api = client_as(innovator).get(f"/api/workshops/{workshop.pk}/calendar.ics")
+    assert str(Calendar.from_ical(api.content)["method"]) == "PUBLISH"
+    assert b"ATTENDEE" not in api.content
     # A member not invited, and an outsider, do not see it
     for user in (people[Role.STEERING_GROUP], people["outsider"]):
         assert client_as(user).get(f"/workshops/{workshop.pk}/calendar.ics").status_code == 404
@@ -334,7 +429,7 @@ def test_the_ics_download_is_for_those_who_see_the_workshop(client_as, programme
 # --- Reminders ---
 
 
-def test_reminders_are_sent_once_per_start_time(
+def test_reminders_are_sent_once_per_person_workshop_and_day(
     programme, operator, people, django_capture_on_commit_callbacks
 ):
     innovator, needs_owner = people[Role.INNOVATOR], people[Role.NEEDS_OWNER]
@@ -350,23 +445,47 @@ def test_reminders_are_sent_once_per_start_time(
     with django_capture_on_commit_callbacks(execute=True):
         call_command("send_workshop_reminders", stdout=io.StringIO())
     assert mail.outbox == []
-    # A changed time (still tomorrow) allows a new reminder
+    # A new time on the same day sends no second reminder that day
     with django_capture_on_commit_callbacks(execute=True):
         services.update_workshop(tomorrow, by=operator, starts_at=_at(1, 13), ends_at=_at(1, 15))
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.send_reminders() == 2
+        assert services.send_reminders() == 0
+    assert mail.outbox == []
+    # Moved to another day: a new reminder the day before that day, once
+    services.update_workshop(tomorrow, by=operator, starts_at=_at(2, 13), ends_at=_at(2, 15))
+    in_a_day = timezone.now() + timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_reminders(in_a_day) == 3  # with "Övermorgon"'s one
+        assert services.send_reminders(in_a_day) == 0
     # Cancelled workshops get no reminder
+    services.update_workshop(tomorrow, by=operator, starts_at=_at(1, 9), ends_at=_at(1, 10))
     services.cancel_workshop(tomorrow, by=operator)
     assert services.send_reminders() == 0
 
 
 def test_tomorrow_is_the_stockholm_calendar_day():
-    # 23:30 UTC on 31 March is already 1 April in Stockholm (summer time)
-    now = datetime(2030, 3, 31, 23, 30, tzinfo=UTC)
-    start, end = services.tomorrow_bounds(now)
-    assert start.date().isoformat() == "2030-04-02"
-    assert end - start <= timedelta(hours=24)
+    # 23:30 UTC on 31 March is already 1 April in Stockholm (summer time): tomorrow is 2 April,
+    # from its midnight to the next, Stockholm time
+    start, end = services.tomorrow_bounds(datetime(2030, 3, 31, 23, 30, tzinfo=UTC))
+    assert start.astimezone(UTC) == datetime(2030, 4, 1, 22, 0, tzinfo=UTC)
+    assert end.astimezone(UTC) == datetime(2030, 4, 2, 22, 0, tzinfo=UTC)
+    assert timezone.localtime(start, STOCKHOLM) == datetime(2030, 4, 2, tzinfo=STOCKHOLM)
+    assert timezone.localtime(end, STOCKHOLM) == datetime(2030, 4, 3, tzinfo=STOCKHOLM)
+    # Summer time begins on 31 March 2030: that day is 23 hours long
+    start, end = services.tomorrow_bounds(datetime(2030, 3, 30, 12, 0, tzinfo=UTC))
+    assert start.astimezone(UTC) == datetime(2030, 3, 30, 23, 0, tzinfo=UTC)
+    assert end.astimezone(UTC) == datetime(2030, 3, 31, 22, 0, tzinfo=UTC)
+    assert end.astimezone(UTC) - start.astimezone(UTC) == timedelta(hours=23)
+    # It ends on 27 October 2030: that day is 25 hours long
+    start, end = services.tomorrow_bounds(datetime(2030, 10, 26, 12, 0, tzinfo=UTC))
+    assert start.astimezone(UTC) == datetime(2030, 10, 26, 22, 0, tzinfo=UTC)
+    assert end.astimezone(UTC) == datetime(2030, 10, 27, 23, 0, tzinfo=UTC)
+    assert end.astimezone(UTC) - start.astimezone(UTC) == timedelta(hours=25)
+    # 22:30 UTC on the 25th is already the 26th in Stockholm: tomorrow is the 27th
+    assert services.tomorrow_bounds(datetime(2030, 10, 25, 22, 30, tzinfo=UTC))[0].astimezone(
+        UTC
+    ) == datetime(2030, 10, 26, 22, 0, tzinfo=UTC)
 
 
 def _use_smtp(settings, controller):
@@ -411,6 +530,41 @@ def test_invitation_and_reminder_over_real_smtp(smtp_server, settings):  # noqa:
     assert "Påminnelse" in reminder["Subject"] or "Reminder" in reminder["Subject"]
     calendar = _calendar_of(reminder)
     assert str(_event(calendar)["uid"]) == workshop.calendar_uid
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_reminder_the_mail_server_did_not_take_is_sent_by_the_next_run(
+    smtp_server,  # noqa: F811
+    settings,
+):
+    controller, inbox = smtp_server
+    programme = factories.programme()
+    operator = programme.memberships.get(role=Role.OPERATOR).user
+    innovator = factories.member(programme, Role.INNOVATOR)
+    workshop = _workshop(programme, operator, invited=[innovator], days=1)
+    # A title stored with a line break before titles were checked still gets its e-mail,
+    # with the subject on one line
+    Workshop.objects.filter(pk=workshop.pk).update(title="Behovsinventering\nmed hemtjänsten")
+    # The mail server is away: nothing is sent, nothing marked
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": _free_port(), "timeout": 5},
+        }
+    }
+    assert services.send_reminders() == 0
+    assert WorkshopInvitation.objects.get().reminded_for_day is None
+    # The next run, the server answering, sends it, once
+    _use_smtp(settings, controller)
+    assert services.send_reminders() == 1
+    _wait_for(inbox, 1)
+    assert services.send_reminders() == 0
+    assert len(inbox.messages) == 1
+    reminder = message_from_bytes(inbox.messages[0].as_bytes(), policy=email_policy.default)
+    assert "Behovsinventering med hemtjänsten" in reminder["Subject"]
+    assert str(reminder["To"]) == innovator.email
+    tomorrow = timezone.localtime(workshop.starts_at, STOCKHOLM).date()
+    assert WorkshopInvitation.objects.get().reminded_for_day == tomorrow
 
 
 # --- Who sees what ---

@@ -19,7 +19,8 @@ REQUEST, CANCEL, PUBLISH = "REQUEST", "CANCEL", "PUBLISH"
 def workshop_calendar(workshop: Workshop, method: str, person=None) -> bytes:
     """The workshop as a calendar: REQUEST (the invitation, and again at every change), CANCEL
     (cancelled, or the person no longer invited) or PUBLISH (the download). `person`: the
-    invited person it is for (their ATTENDEE line), or None. Expects workshop.programme loaded."""
+    invited person it is for (their ATTENDEE line), or None; PUBLISH never has ATTENDEE lines
+    (RFC 5546, 3.2.1). Expects workshop.programme loaded."""
     calendar = Calendar()
     calendar.add("prodid", "-//Samskapa//Workshops//SV")
     calendar.add("version", "2.0")
@@ -38,7 +39,7 @@ def workshop_calendar(workshop: Workshop, method: str, person=None) -> bytes:
     cancelled = method == CANCEL or workshop.is_cancelled
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("organizer", _organizer(workshop.programme.name))
-    if person is not None:
+    if person is not None and method != PUBLISH:
         event.add("attendee", _attendee(person, declined=method == CANCEL))
     calendar.add_component(event)
     calendar.add_missing_timezones(

@@ -8,9 +8,11 @@ reminder was sent), the tools used and its follow-ups. Every invitation is one c
 the workshop's stable UID and a SEQUENCE raised at every change the invited hear of.
 """
 
+import unicodedata
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -136,6 +138,16 @@ class Tool(models.Model):
         return bool(self.template_file)
 
 
+def single_line(value: str) -> None:
+    """A title goes into e-mail subjects and calendar summaries: one line, no line breaks or
+    other control characters (a line feed in a mail header makes every e-mail fail)."""
+    if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in value or ""):
+        raise ValidationError(
+            _("The title must be a single line, without line breaks or control characters."),
+            code="single_line",
+        )
+
+
 class WorkshopStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     CANCELLED = "cancelled", _("Cancelled")
@@ -145,7 +157,7 @@ class Workshop(models.Model):
     programme = models.ForeignKey(
         "programmes.Programme", on_delete=models.CASCADE, related_name="workshops"
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[single_line])
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     place = models.CharField(_("place"), max_length=300, blank=True)
@@ -218,15 +230,16 @@ class Workshop(models.Model):
 
 
 class WorkshopInvitation(models.Model):
-    """One invited person: whether they attended (recorded afterwards) and the start time the
-    day-before reminder was sent for (a new time allows a new reminder)."""
+    """One invited person: whether they attended (recorded afterwards) and the Stockholm
+    calendar day of the start the day-before reminder was sent for (one reminder per person
+    and day: a new time on the same day sends none, a new day allows a new one)."""
 
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="invitations")
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workshop_invitations"
     )
     attended = models.BooleanField(_("attended"), default=False)
-    reminded_for = models.DateTimeField(null=True, blank=True, editable=False)
+    reminded_for_day = models.DateField(null=True, blank=True, editable=False)
     invited_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

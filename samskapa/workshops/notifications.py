@@ -1,6 +1,8 @@
 """Workshop e-mail (invitation, change, cancellation, the day-before reminder) with the
 calendar attached: sent through Django's e-mail framework as a background task once the change
-that caused it is committed (as every notification; see recruitment/notifications.py)."""
+that caused it is committed (as every notification; see recruitment/notifications.py). The
+day-before reminder is sent at once by the daily command (`send_workshop_mail_now`), so that it
+is marked sent only once the mail backend has accepted it."""
 
 from email.message import MIMEPart
 
@@ -20,8 +22,13 @@ TEMPLATE = "workshops/emails/workshop"
 def send_workshop_mail(
     recipient: str, context: dict, language: str, calendar: str, method: str
 ) -> None:
+    _send(recipient, context, language, calendar, method)
+
+
+def _send(recipient: str, context: dict, language: str, calendar: str, method: str) -> None:
     with translation.override(language):
-        subject = render_to_string(f"{TEMPLATE}_subject.txt", context).strip()
+        # One line whatever the title holds: a line break in a header fails the whole e-mail.
+        subject = " ".join(render_to_string(f"{TEMPLATE}_subject.txt", context).split())
         body = render_to_string(f"{TEMPLATE}_body.txt", context)
     message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
     attachment = MIMEPart()
@@ -49,3 +56,15 @@ def workshop_mail_on_commit(
     transaction.on_commit(
         lambda: send_workshop_mail.enqueue(recipient, context, language, text, method)
     )
+
+
+def send_workshop_mail_now(
+    recipient: str, context: dict, calendar: bytes, method: str, language: str | None = None
+) -> bool:
+    """Hand the e-mail to the mail backend now; an error (the SMTP server refusing or away)
+    propagates to the caller. False when notifications are suppressed (nothing sent)."""
+    if getattr(notifications._silence, "active", False):
+        return False
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    _send(recipient, context, language, calendar.decode("utf-8"), method)
+    return True

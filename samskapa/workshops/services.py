@@ -8,12 +8,13 @@ SEQUENCE rises at every change the invited hear of (REQUEST), and CANCEL when th
 cancelled or a person is no longer invited.
 """
 
+import logging
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,7 +32,9 @@ from samskapa.workshops.models import (
     WorkshopInvitation,
     WorkshopStatus,
 )
-from samskapa.workshops.notifications import workshop_mail_on_commit
+from samskapa.workshops.notifications import send_workshop_mail_now, workshop_mail_on_commit
+
+logger = logging.getLogger(__name__)
 
 TOOL_FIELDS = ("name", "purpose", "phases", "how_to", "duration", "materials")
 # The types a tool's template may be (checked from the content, calls/uploads.py).
@@ -155,11 +158,12 @@ def update_workshop(workshop: Workshop, *, by: User, tools=None, invited=None, *
     errors = _errors_of(workshop)
     chosen_tools = _tools_of(workshop.programme, tools, by, errors) if tools is not None else None
     people = _members_of(workshop.programme, invited, errors) if invited is not None else None
-    if errors:
-        raise ValidationError(errors)
     current = {inv.person_id: inv for inv in workshop.invitations.select_related("person")}
     added = [p for p in people or () if p.pk not in current]
     removed = [] if people is None else [i for pk, i in current.items() if pk not in _ids(people)]
+    _refuse_uninviting_owners(workshop, [invitation.person for invitation in removed], errors)
+    if errors:
+        raise ValidationError(errors)
     announced = any(getattr(workshop, name) != original[name] for name in ANNOUNCED_FIELDS)
     if announced or removed:
         workshop.sequence += 1
@@ -267,7 +271,9 @@ def record_attendance(workshop: Workshop, *, by: User, attended, notes=None) -> 
 
 @transaction.atomic
 def add_follow_up(workshop: Workshop, *, by: User, text: str, owner=None, due_on=None):
-    """A follow-up of the workshop: what, who owns it (a member of the programme), by when."""
+    """A follow-up of the workshop: what, who owns it, by when. The owner is one of the
+    invited or an operator of the programme: someone who sees the workshop and can mark the
+    follow-up done there."""
     permissions.require(by, "workshop.manage", workshop.programme)
     _refuse_nul({"text": text})
     errors = {}
@@ -275,6 +281,14 @@ def add_follow_up(workshop: Workshop, *, by: User, text: str, owner=None, due_on
     if owner is not None:
         found = _members_of(workshop.programme, [owner], errors, field="owner")
         owner_user = found[0] if found else None
+        if owner_user is not None and not _may_own_follow_ups(workshop, owner_user):
+            errors["owner"] = [
+                _(
+                    "The owner must be invited to the workshop or be an operator of the "
+                    "programme; %(name)s is neither."
+                )
+                % {"name": owner_user}
+            ]
     follow_up = FollowUp(
         workshop=workshop, text=(text or "").strip(), owner=owner_user, due_on=due_on
     )
@@ -333,30 +347,46 @@ def tomorrow_bounds(now: datetime | None = None) -> tuple[datetime, datetime]:
 
 def send_reminders(now: datetime | None = None) -> int:
     """E-mail every invited person of the workshops starting tomorrow (Stockholm calendar day)
-    a reminder, exactly once per start time: each invitation is marked with the start it was
-    reminded of, in the same transaction that queues the e-mail. Returns how many were sent."""
+    a reminder, exactly once per person, workshop and calendar day of the start: a new time on
+    the same day sends none, a move to another day allows a new one. Each reminder is handed to
+    the mail backend inside the transaction that marks it sent, so a failure (the SMTP server
+    refusing or away) leaves it unmarked and the next run retries it. Returns how many were
+    sent."""
     start, end = tomorrow_bounds(now)
+    day = start.date()
     pending = WorkshopInvitation.objects.filter(
         workshop__starts_at__gte=start,
         workshop__starts_at__lt=end,
         workshop__status=WorkshopStatus.PLANNED,
-    ).exclude(reminded_for=F("workshop__starts_at"))
+    ).exclude(reminded_for_day=day)
     sent = 0
     for invitation_id in pending.order_by("pk").values_list("pk", flat=True):
-        with transaction.atomic():
-            invitation = (
-                WorkshopInvitation.objects.select_for_update(of=("self",))
-                .select_related("workshop__programme", "person")
-                .get(pk=invitation_id)
-            )
-            workshop = invitation.workshop
-            if invitation.reminded_for == workshop.starts_at or workshop.is_cancelled:
-                continue
-            invitation.reminded_for = workshop.starts_at
-            invitation.save(update_fields=["reminded_for"])
-            _mail(workshop, invitation.person, "reminder", ics.REQUEST, language=_language())
-            sent += 1
+        try:
+            sent += _remind(invitation_id, day, start, end)
+        except Exception:  # not marked sent: the next run retries it
+            logger.exception("Workshop reminder for invitation %s not sent", invitation_id)
     return sent
+
+
+@transaction.atomic
+def _remind(invitation_id: int, day, start: datetime, end: datetime) -> int:
+    invitation = (
+        WorkshopInvitation.objects.select_for_update(of=("self",))
+        .select_related("workshop__programme", "person")
+        .get(pk=invitation_id)
+    )
+    workshop = invitation.workshop
+    due = start <= workshop.starts_at < end and not workshop.is_cancelled
+    if not due or invitation.reminded_for_day == day:
+        return 0
+    invitation.reminded_for_day = day
+    invitation.save(update_fields=["reminded_for_day"])
+    # Sent before the commit: an error rolls the mark back.
+    return int(
+        send_workshop_mail_now(
+            *_mail_args(workshop, invitation.person, "reminder", ics.REQUEST), language=_language()
+        )
+    )
 
 
 def _language() -> str:
@@ -489,11 +519,46 @@ def _follow_up_text(follow_up: FollowUp) -> str:
     return " – ".join(parts)
 
 
+def _may_own_follow_ups(workshop: Workshop, user: User) -> bool:
+    invited = workshop.invitations.filter(person=user).exists()
+    return invited or permissions.can(user, "workshop.manage", workshop.programme)
+
+
+def _refuse_uninviting_owners(workshop: Workshop, people: list[User], errors: dict) -> None:
+    """Someone who owns an open follow-up of the workshop keeps seeing it: no longer inviting
+    them is refused (unless they are an operator) until their follow-ups are done."""
+    if not people:
+        return
+    owners = set(
+        workshop.follow_ups.filter(done=False, owner__in=people).values_list("owner_id", flat=True)
+    )
+    stuck = [
+        person
+        for person in people
+        if person.pk in owners
+        and not permissions.can(person, "workshop.manage", workshop.programme)
+    ]
+    if stuck:
+        errors["invited"] = [
+            _(
+                "%(names)s own open follow-ups of this workshop and would no longer see it: "
+                "keep them invited, or mark those follow-ups done first."
+            )
+            % {"names": ", ".join(str(person) for person in stuck)}
+        ]
+
+
 def _mail(workshop: Workshop, person: User, kind: str, method: str, language=None) -> None:
-    """The e-mail to one person, with the calendar; none for a workshop already over."""
+    """The e-mail to one person, with the calendar, sent once the transaction commits; none for
+    a workshop already over."""
     if kind in ("invited", "changed", "reminder") and workshop.ends_at <= timezone.now():
         return
-    workshop_mail_on_commit(
+    workshop_mail_on_commit(*_mail_args(workshop, person, kind, method), language=language)
+
+
+def _mail_args(workshop: Workshop, person: User, kind: str, method: str) -> tuple:
+    """The recipient, the template context, the calendar and its method."""
+    return (
         person.email,
         {
             "kind": kind,
@@ -507,5 +572,4 @@ def _mail(workshop: Workshop, person: User, kind: str, method: str, language=Non
         },
         ics.workshop_calendar(workshop, method, person=person),
         method,
-        language=language,
     )

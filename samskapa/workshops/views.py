@@ -143,6 +143,19 @@ def _members(programme):
     return User.objects.filter(memberships__programme=programme).distinct().order_by("full_name")
 
 
+def _owners(workshop):
+    """Who may own a follow-up of the workshop: the invited and the programme's operators."""
+    operators = Q(
+        memberships__programme=workshop.programme_id,
+        memberships__role__in=permissions.OPERATOR_ONLY,
+    )
+    return (
+        User.objects.filter(Q(workshop_invitations__workshop=workshop) | operators)
+        .distinct()
+        .order_by("full_name")
+    )
+
+
 def _workshop(request, pk) -> Workshop:
     return permissions.get_visible_or_404(
         request.user, Workshop.objects.select_related("programme"), pk=pk
@@ -221,7 +234,7 @@ def detail(request, pk):
             "invitations": invitations,
             "follow_ups": follow_ups,
             "can_manage": can_manage,
-            "follow_up_form": FollowUpForm(members=_members(programme)) if can_manage else None,
+            "follow_up_form": FollowUpForm(members=_owners(workshop)) if can_manage else None,
         },
     )
 
@@ -262,7 +275,7 @@ def attendance(request, pk):
 @require_POST
 def add_follow_up(request, pk):
     workshop = _managed(request, pk, "workshop.manage")
-    form = FollowUpForm(request.POST, members=_members(workshop.programme))
+    form = FollowUpForm(request.POST, members=_owners(workshop))
     if form.is_valid():
         try:
             services.add_follow_up(workshop, by=request.user, **form.cleaned_data)

@@ -8,8 +8,9 @@ from samskapa.workshops.services import send_reminders
 class Command(BaseCommand):
     help = (
         "E-mail a reminder to every person invited to a workshop that starts tomorrow "
-        "(Stockholm calendar day). Each person is reminded once per start time: running it "
-        "again sends nothing new."
+        "(Stockholm calendar day). Each person is reminded once per workshop and day: running "
+        "it again sends nothing new. A reminder the mail server did not take is logged and "
+        "sent by the next run."
     )
 
     def handle(self, *args, **options):
