@@ -167,6 +167,21 @@ def test_bad_input_lists_every_problem_and_stores_nothing(setting):
     assert not AuditEntry.objects.filter(action__startswith="cases.case").exists()
 
 
+def test_amounts_too_large_to_store_and_nul_characters_are_refused(setting, client_as, people):
+    with pytest.raises(ValidationError) as caught:
+        forecast(setting, investment=10**13)
+    assert caught.value.message_dict == {
+        "investment": ["The investment must be less than 1 000 000 000 000 SEK."]
+    }
+    client = client_as(people[Role.OPERATOR])
+    url = f"/api/programmes/{setting['env'].programme_id}/proxies"
+    new = {"name": "A\x00", "value": 1, "unit": "st", "source": "S", "year": 2025, "payer": "stat"}
+    assert client.post(url, new, content_type="application/json").status_code == 422
+    too_big = new | {"name": "Stor", "value": 10**15}
+    assert client.post(url, too_big, content_type="application/json").status_code == 422
+    assert not Proxy.objects.filter(name="Stor").exists()
+
+
 def test_a_case_needs_an_outcome_of_its_own_theory_of_change(setting, programme):
     other_env = factories.environment(programme, by=setting["operator"])
     foreign = factories.indicator(other_env).outcome

@@ -19,6 +19,7 @@ from samskapa.environments.models import TestEnvironment
 from samskapa.impact import case as core
 from samskapa.impact.models import ChangeStep, Indicator, Measurement, StepKind
 
+MAX_INVESTMENT = 10**12  # what ImpactCase.investment holds (14 digits, 2 decimals)
 PROXY_FIELDS = ("name", "value", "unit", "source", "year", "payer")
 OUTCOME_NUMBERS = ("quantity", "proxy_value", "deadweight", "attribution", "displacement")
 OUTCOME_FIELDS = (
@@ -135,7 +136,11 @@ def _proxy_fields(fields: dict) -> dict:
     unknown = set(fields) - set(PROXY_FIELDS)
     if unknown:
         raise ValueError(f"Not a field of a proxy: {', '.join(sorted(unknown))}")
-    return {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
+    cleaned = {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
+    with_nul = [k for k, v in cleaned.items() if isinstance(v, str) and "\x00" in v]
+    if with_nul:
+        raise ValidationError({k: [_("No NUL characters, please.")] for k in with_nul})
+    return cleaned
 
 
 def proxy_source_text(proxy: Proxy) -> str:
@@ -283,6 +288,8 @@ def _fill(impact_case, title, investment, discount_rate, outcomes) -> list[CaseO
     except core.InvalidCase as error:
         for key, messages in translated(error).message_dict.items():
             errors.setdefault(key, []).extend(m for m in messages if m not in errors.get(key, []))
+    if not errors and parsed.investment >= MAX_INVESTMENT:
+        errors["investment"] = [_("The investment must be less than 1 000 000 000 000 SEK.")]
     if errors:
         raise ValidationError(errors)
     impact_case.title = title
