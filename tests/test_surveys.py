@@ -516,3 +516,36 @@ def test_demo_survey_for_ida_bergs_environment(programme, people):
     scale = survey.questions.get(kind=QuestionKind.SCALE)
     assert services.paired_changes(survey)[scale.pk]["n"] == 5
     assert Measurement.objects.get(indicator=indicator).respondents == 12
+
+
+@pytest.mark.parametrize(
+    ("counts", "expected"),
+    [
+        ([6, 7, 0], ["exact", "exact", "exact"]),
+        ([1, 7, 6], ["fewer_than_5", "exact", "hidden"]),
+        ([1, 5], ["hidden", "hidden"]),  # 6 = 1 + 5 would give both away
+        ([0, 3, 9, 8], ["exact", "fewer_than_5", "exact", "hidden"]),
+        ([2, 3], ["fewer_than_5", "fewer_than_5"]),
+    ],
+)
+def test_distribution_suppression_leaves_no_small_group_determined(counts, expected):
+    from samskapa.surveys.results import protect
+
+    assert protect(counts) == expected
+
+
+def test_distribution_suppression_is_fast_on_a_1_to_10_scale():
+    import random
+    import time
+
+    from samskapa.surveys.results import protect
+
+    rng = random.Random(7)
+    started = time.perf_counter()
+    for total in range(5, 400, 3):
+        counts = [0] * 10
+        for _ in range(total):
+            counts[rng.randrange(10)] += 1
+        states = protect(counts)
+        assert all(s != "exact" or n == 0 or n >= 5 for n, s in zip(counts, states, strict=True))
+    assert time.perf_counter() - started < 0.5

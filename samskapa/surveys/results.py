@@ -5,17 +5,59 @@ operators) sees every figure and the free-text answers. Everyone else who may se
 (the host department's needs owners, the contact person) sees figures resting on fewer than 5
 respondents as "fewer than 5": a question's count and mean, the before/after comparison of
 fewer than 5 pairs, and each option or scale point of a distribution by the funnel's rule
-(`recruitment.funnel.protect`: small groups "fewer than 5", further groups hidden where the
-total would give them away). They never see free text, nor a number question's smallest and
+(`protect` below: small groups "fewer than 5", further groups hidden while the total would
+give one away). They never see free text, nor a number question's smallest and
 largest answer (each is one person's).
 """
 
 from django.utils.translation import gettext as _
 
 from samskapa.accounts import permissions
-from samskapa.recruitment.funnel import EXACT, FEWER, HIDDEN, SMALL_GROUP, protect
+from samskapa.recruitment.funnel import EXACT, FEWER, HIDDEN, SMALL_GROUP
 from samskapa.surveys import services
 from samskapa.surveys.models import Answer, QuestionKind
+
+
+def protect(counts: list[int]) -> list[str]:
+    """How each option or scale point of a distribution is shown outside the team, when the
+    question's count (their sum, at least 5) is shown.
+
+    1–4 answers are "fewer than 5" (FEWER). A reader knows the total and the exact groups, so
+    the suppressed groups' sum; FEWER groups hold 1–4 and HIDDEN groups at least 5 and (as the
+    rule hides the smallest first) no more than the smallest group still shown. While that
+    leaves some suppressed group a single possible value, the smallest exact group of 5 or
+    more is hidden too; when none is left, every group is hidden (the count only). The feasible
+    values of a group under a sum and per-group bounds form an interval, so each check is
+    linear: no enumeration (the funnel's `protect` enumerates, and takes seconds on a 1–10
+    scale). Empty groups are shown as 0."""
+    states = [FEWER if 0 < n < SMALL_GROUP else EXACT for n in counts]
+    if FEWER not in states:
+        return states
+    while True:
+        shown = [n for n, state in zip(counts, states, strict=True) if state == EXACT]
+        rest = sum(counts) - sum(shown)
+        ceiling = min((n for n in shown if n >= SMALL_GROUP), default=rest)
+        bounds = [
+            (1, SMALL_GROUP - 1) if state == FEWER else (SMALL_GROUP, ceiling)
+            for state in states
+            if state != EXACT
+        ]
+        low_sum = sum(low for low, _high in bounds)
+        high_sum = sum(high for _low, high in bounds)
+        determined = any(
+            min(high, rest - (low_sum - low)) <= max(low, rest - (high_sum - high))
+            for low, high in bounds
+        )
+        if not determined:
+            return states
+        candidates = [
+            i
+            for i, (n, state) in enumerate(zip(counts, states, strict=True))
+            if state == EXACT and n >= SMALL_GROUP
+        ]
+        if not candidates:
+            return [HIDDEN] * len(counts)
+        states[min(candidates, key=lambda i: (counts[i], i))] = HIDDEN
 
 
 def _cell(count: int, total: int, shown: str = EXACT) -> dict:
