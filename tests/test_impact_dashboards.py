@@ -115,6 +115,16 @@ def test_the_page_shows_the_last_36_periods(client_as, env, people):
     assert "the XLSX export holds them all" in html.content.decode()
 
 
+def test_the_challenge_dashboard_shows_fewer_periods_of_own_indicators(people, env, challenge):
+    own = factories.indicator(env, name="Egen")
+    _measure(own, list(range(20)))
+    board = dashboards.challenge_dashboard(people[Role.OPERATOR], challenge)
+    assert [p.value for p in board.own[0].points] == list(range(8, 20))
+    assert board.own[0].truncated and board.own[0].limit == 12
+    full = dashboards.challenge_dashboard(people[Role.OPERATOR], challenge, limit=None)
+    assert len(full.own[0].points) == 20
+
+
 def _library(programme, operator, name="Ensamhet"):
     return services.create_library_indicator(
         programme, by=operator, name=name, definition="d", unit="%", direction="lower"

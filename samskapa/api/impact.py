@@ -434,7 +434,8 @@ def environment_dashboard(request, pk: int, all_periods: bool = False):
 @router.get("/challenges/{pk}/impact-dashboard", response={200: ChallengeDashboardOut, **READ})
 def challenge_dashboard(request, pk: int, all_periods: bool = False):
     """The challenge's environments' indicators: library indicators averaged across the
-    environments by period (`common`), and each environment's own (`own`)."""
+    environments by period (`common`, the last 36 periods), and each environment's own (`own`,
+    the last 12); every period with `all_periods`."""
     challenge = permissions.get_visible_or_404(
         request.user,
         Challenge.objects.select_related("programme"),

@@ -21,6 +21,8 @@ from samskapa.accounts import permissions
 from samskapa.impact.models import Indicator, Measurement
 
 PERIODS_SHOWN = 36
+# A challenge's dashboard draws every environment's own indicators: a shorter window each.
+OWN_PERIODS_SHOWN = 12
 MIN_PEOPLE = 5
 
 
@@ -49,6 +51,7 @@ class Series:
     target_date: date | None = None
     points: list[Point] = field(default_factory=list)
     truncated: bool = False  # older periods left out of the page
+    limit: int | None = None  # how many periods the page shows
     aggregated: bool = False
     indicator: Indicator | None = None
     iris_code: str = ""
@@ -63,14 +66,12 @@ def _small(respondents) -> bool:
     return respondents is not None and respondents < MIN_PEOPLE
 
 
-def _with_cutoffs(indicators, limit):
+def _with_cutoffs(indicators, limit, name="cutoff"):
     """Each indicator with the first period of its last `limit` measurements (None: fewer)."""
     if limit is None:
         return indicators
     latest = Measurement.objects.filter(indicator=OuterRef("pk")).order_by("-period")
-    return indicators.annotate(
-        cutoff=Subquery(latest.values("period")[limit - 1 : limit]),
-    )
+    return indicators.annotate(**{name: Subquery(latest.values("period")[limit - 1 : limit])})
 
 
 def _window(indicators, limit) -> Q:
@@ -90,7 +91,7 @@ def _window(indicators, limit) -> Q:
     return window
 
 
-def _series_of(indicator, *, team: bool, subtitle="") -> Series:
+def _series_of(indicator, *, team: bool, subtitle="", limit=None) -> Series:
     return Series(
         key=f"i{indicator.pk}",
         name=indicator.name,
@@ -102,6 +103,7 @@ def _series_of(indicator, *, team: bool, subtitle="") -> Series:
         target=indicator.target_value,
         target_date=indicator.target_date,
         truncated=getattr(indicator, "cutoff", None) is not None,
+        limit=limit,
         indicator=indicator,
         iris_code=indicator.library_indicator.iris_code if indicator.library_indicator else "",
     )
@@ -135,7 +137,9 @@ def environment_dashboard(user, environment, *, limit=PERIODS_SHOWN) -> list[Ser
             limit,
         )
     )
-    series = {i.pk: _series_of(i, team=team, subtitle=i.outcome.text) for i in indicators}
+    series = {
+        i.pk: _series_of(i, team=team, subtitle=i.outcome.text, limit=limit) for i in indicators
+    }
     _fill(series, indicators, limit, team_of=lambda _indicator: team)
     return list(series.values())
 
@@ -155,9 +159,13 @@ class ChallengeDashboard:
     environments: list
 
 
-def challenge_dashboard(user, challenge, *, limit=PERIODS_SHOWN) -> ChallengeDashboard:
+def challenge_dashboard(
+    user, challenge, *, limit=PERIODS_SHOWN, own_limit=OWN_PERIODS_SHOWN
+) -> ChallengeDashboard:
     """The challenge's environments' indicators: those taken from the library averaged across
-    environments by period (in the database), and each environment's own."""
+    environments by period (in the database; the last `limit` periods), and each environment's
+    own (the last `own_limit`). `limit` None: every period of both."""
+    own_limit = None if limit is None else own_limit
     from samskapa.environments.models import TestEnvironment
 
     environments = list(
@@ -169,13 +177,19 @@ def challenge_dashboard(user, challenge, *, limit=PERIODS_SHOWN) -> ChallengeDas
     by_env = {env.pk: env for env in environments}
     indicators = list(
         _with_cutoffs(
-            Indicator.objects.filter(environment__challenge=challenge)
-            .select_related("library_indicator")
-            .order_by("environment_id", "name", "pk"),
-            limit,
+            _with_cutoffs(
+                Indicator.objects.filter(environment__challenge=challenge)
+                .select_related("library_indicator")
+                .order_by("environment_id", "name", "pk"),
+                limit,
+            ),
+            own_limit,
+            name="own_cutoff",
         )
     )
     own = [i for i in indicators if i.library_indicator_id is None]
+    for indicator in own:
+        indicator.cutoff = getattr(indicator, "own_cutoff", None)
     shared = [i for i in indicators if i.library_indicator_id is not None]
 
     own_series = {
@@ -183,10 +197,11 @@ def challenge_dashboard(user, challenge, *, limit=PERIODS_SHOWN) -> ChallengeDas
             i,
             team=team[i.environment_id],
             subtitle=by_env[i.environment_id].journey.innovator.full_name,
+            limit=own_limit,
         )
         for i in own
     }
-    _fill(own_series, own, limit, team_of=lambda indicator: team[indicator.environment_id])
+    _fill(own_series, own, own_limit, team_of=lambda indicator: team[indicator.environment_id])
 
     shared_series: dict[int, Series] = {}
     for indicator in shared:
@@ -199,6 +214,7 @@ def challenge_dashboard(user, challenge, *, limit=PERIODS_SHOWN) -> ChallengeDas
                 direction=library.direction,
                 aggregated=True,
                 iris_code=library.iris_code,
+                limit=limit,
             )
         shared_series[library.pk].uses += 1
     if shared:

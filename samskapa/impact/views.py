@@ -330,7 +330,6 @@ def environment_dashboard(request, pk):
             "programme": environment.programme,
             "series_list": _figures(series, "chart-"),
             "team": permissions.in_innovator_team(request.user, environment),
-            "periods_shown": dashboards.PERIODS_SHOWN,
         },
     )
 
@@ -368,7 +367,6 @@ def challenge_dashboard(request, pk):
             "shared": _figures(board.shared, "shared-"),
             "own": _figures(board.own, "own-"),
             "environments": board.environments,
-            "periods_shown": dashboards.PERIODS_SHOWN,
         },
     )
 
