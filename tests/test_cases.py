@@ -503,7 +503,26 @@ def test_the_demo_adds_a_proxy_library_a_forecast_and_an_evaluation(programme, o
     assert evaluation.follows == forecast_case
     assert services.results(forecast_case)["sroi_ratio"] > 1
     measured = evaluation.outcomes.get(position=0)
-    assert measured.measured and measured.quantity == 540
+    assert measured.measured and measured.quantity == 38
     assert all("Illustrativ" in p.source for p in Proxy.objects.filter(programme=programme))
     assert add_cases(programme, operator) == []  # once only
     assert Proxy.objects.filter(programme=programme).count() == 5
+
+
+def test_the_demo_builds_on_the_impact_demos_theory_of_change(programme, operator):
+    from samskapa.core.demo_cases import add_cases
+    from samskapa.core.demo_impact import add_impact
+
+    ida = factories.person("innovator@demo.samskapa.se", full_name="Innovatör Ida Berg")
+    factories.environment(programme, by=operator, innovator=ida)
+    add_impact(programme, operator)
+    forecast_case, evaluation = add_cases(programme, operator)
+    assert [row.name for row in forecast_case.outcomes.all()] == [
+        "Minskad ensamhet",
+        "En mer meningsfull vardag",
+    ]
+    measured = evaluation.outcomes.get(position=0)
+    assert (measured.indicator.name, measured.quantity) == ("Deltagare per kvartal", 38)
+    # 40 × 22000 × 0.7 × 0.8 a year, drop-off 0.2, 3 years; plus 80 visits × 2300 × 0.6 × 0.7
+    # from year 2 for 2 years: well above the pilot's cost
+    assert services.results(forecast_case)["sroi_ratio"] > 1.5

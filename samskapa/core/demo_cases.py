@@ -18,6 +18,14 @@ ILLUSTRATIVE = "Illustrativ siffra för demon"
 PROXIES = [
     # name, value (SEK), per, source, year, payer
     (
+        "Minskat behov av hemtjänst för en äldre",
+        22000,
+        "per person och år",
+        f"{ILLUSTRATIVE}: 20 färre dygn med hemtjänst om året × ett dygn i hemtjänst",
+        2024,
+        "kommun",
+    ),
+    (
         "Ett dygn i hemtjänst",
         1100,
         "per dygn",
@@ -42,14 +50,6 @@ PROXIES = [
         "kommun",
     ),
     (
-        "Ett dygn i särskilt boende",
-        2800,
-        "per dygn",
-        f"{ILLUSTRATIVE}, i storleksordningen i Kolada (kostnad per brukare i särskilt boende)",
-        2024,
-        "kommun",
-    ),
-    (
         "En månad med aktivitetsersättning",
         11000,
         "per person och månad",
@@ -59,9 +59,10 @@ PROXIES = [
     ),
 ]
 
+# The impact demo's outcomes (used when there); otherwise these are added.
 OUTCOMES = [
-    ("Äldre som bor hemma klarar sig längre utan hemtjänst", "Äldre i Norrby"),
-    ("Färre besök i primärvården för oro och ensamhet", "Äldre i Norrby"),
+    ("Minskad ensamhet", "Äldre över 75 som bor ensamma"),
+    ("En mer meningsfull vardag", "Deltagare i dagverksamheten"),
 ]
 
 
@@ -89,7 +90,7 @@ def add_cases(programme, operator) -> list:
     if environment is None or environment.impact_cases.exists():
         return []
     proxies = {p.name: p for p in Proxy.objects.filter(programme=programme)}
-    home_care, primary_care = _outcomes(environment)
+    lonely, meaningful = _outcomes(environment)
     ida = environment.journey.innovator
     forecast = services.create_case(
         environment,
@@ -99,9 +100,10 @@ def add_cases(programme, operator) -> list:
         discount_rate=0.035,
         outcomes=[
             {
-                "step": home_care.pk,
-                "quantity": 600,
-                "proxy": proxies["Ett dygn i hemtjänst"].pk,
+                # 40 participants (the target), each needing less home care
+                "step": lonely.pk,
+                "quantity": 40,
+                "proxy": proxies["Minskat behov av hemtjänst för en äldre"].pk,
                 "deadweight": 0.3,
                 "attribution": 0.2,
                 "displacement": 0.0,
@@ -111,8 +113,9 @@ def add_cases(programme, operator) -> list:
                 "payer": "kommun",
             },
             {
-                "step": primary_care.pk,
-                "quantity": 120,
+                # two fewer visits a year for each of the 40
+                "step": meaningful.pk,
+                "quantity": 80,
                 "proxy": proxies["Ett besök i primärvården"].pk,
                 "deadweight": 0.4,
                 "attribution": 0.3,
@@ -128,11 +131,11 @@ def add_cases(programme, operator) -> list:
         {name: getattr(row, name) for name in services.OUTCOME_FIELDS}
         for row in evaluation.outcomes.all()
     ]
-    measured = _measured_indicator(environment, home_care)
+    measured = _measured_indicator(environment, lonely)
     if measured is not None:
         outcomes[0] |= {"indicator": measured.pk, "quantity": None}
     else:
-        outcomes[0]["quantity"] = 540
+        outcomes[0]["quantity"] = 38
     services.update_case(
         evaluation,
         by=operator,
@@ -165,28 +168,24 @@ def _outcomes(environment):
 
 
 def _measured_indicator(environment, step):
-    """An indicator of `step` with measurements; else one made for the demo, measured twice."""
+    """The step's measured count of participants (unit "personer"), e.g. the impact demo's
+    "Deltagare per kvartal"; if the step has no indicators, one made for the demo."""
     indicator = (
-        Indicator.objects.filter(outcome=step, measurements__isnull=False).order_by("pk").first()
+        Indicator.objects.filter(outcome=step, unit="personer", measurements__isnull=False)
+        .order_by("pk")
+        .first()
     )
-    if indicator is not None:
+    if indicator is not None or Indicator.objects.filter(outcome=step).exists():
         return indicator
-    if Indicator.objects.filter(outcome=step).exists():
-        return None  # the impact demo's own indicators: leave them as they are
     indicator = Indicator.objects.create(
         outcome=step,
         environment=environment,
         programme=environment.programme,
-        name="Dygn utan hemtjänst",
-        definition="Antal dygn deltagarna klarat sig utan hemtjänst, per år",
-        unit="dygn",
-        frequency="half_yearly",
-        data_source="Hemtjänstens verksamhetssystem (aggregerat)",
+        name="Deltagare per kvartal",
+        definition="Antal unika personer som deltagit i träffpunkten minst en gång.",
+        unit="personer",
+        data_source="Närvarolistor (antal, inga namn)",
     )
-    Measurement.objects.create(
-        indicator=indicator, period=date(2026, 1, 1), value=480, respondents=24
-    )
-    Measurement.objects.create(
-        indicator=indicator, period=date(2026, 7, 1), value=540, respondents=27
-    )
+    Measurement.objects.create(indicator=indicator, period=date(2026, 4, 1), value=31)
+    Measurement.objects.create(indicator=indicator, period=date(2026, 7, 1), value=38)
     return indicator
