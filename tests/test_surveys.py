@@ -549,3 +549,19 @@ def test_distribution_suppression_is_fast_on_a_1_to_10_scale():
         states = protect(counts)
         assert all(s != "exact" or n == 0 or n >= 5 for n, s in zip(counts, states, strict=True))
     assert time.perf_counter() - started < 0.5
+
+
+def test_a_scale_distribution_with_a_small_group_is_hidden_beside_its_mean(
+    client_as, environment, innovator, people
+):
+    # Given a scale answered 1 once, 2 seven times, 3 six times: the mean would let a reader
+    # who sees "fewer than 5" ones and a hidden group of threes solve for both
+    survey, scale, _choice, _text = _survey(environment, innovator)
+    for value in [1] + [2] * 7 + [3] * 6:
+        services.submit_response(survey, answers={scale: value})
+    api = client_as(people[Role.NEEDS_OWNER]).get(f"/api/surveys/{survey.pk}/results").json()
+    first = api["questions"][0]
+    assert first["mean"] == pytest.approx(2.36)
+    assert {cell["shown"] for cell in first["distribution"]} == {"hidden"}
+    api = client_as(innovator).get(f"/api/surveys/{survey.pk}/results").json()
+    assert [c["count"] for c in api["questions"][0]["distribution"]] == [1, 7, 6, 0, 0]

@@ -7,7 +7,9 @@ respondents as "fewer than 5": a question's count and mean, the before/after com
 fewer than 5 pairs, and each option or scale point of a distribution by the funnel's rule
 (`protect` below: small groups "fewer than 5", further groups hidden while the total would
 give one away). They never see free text, nor a number question's smallest and
-largest answer (each is one person's).
+largest answer (each is one person's). Where a distribution would have a suppressed group and
+another figure gives a weighted sum of it (a scale's mean, the indicator share of a choice),
+the whole distribution is hidden: the mean and the sum would let a reader solve for the group.
 """
 
 from django.utils.translation import gettext as _
@@ -58,6 +60,13 @@ def protect(counts: list[int]) -> list[str]:
         if not candidates:
             return [HIDDEN] * len(counts)
         states[min(candidates, key=lambda i: (counts[i], i))] = HIDDEN
+
+
+def _published_sum(question) -> bool:
+    """Whether another figure gives a weighted sum of the distribution: a scale's mean, or
+    the share of the counted options of a choice feeding an indicator (the dashboards show
+    it)."""
+    return question.kind == QuestionKind.SCALE or bool(question.indicator_id)
 
 
 def _cell(count: int, total: int, shown: str = EXACT) -> dict:
@@ -120,6 +129,10 @@ def results(survey, user) -> dict:
                 labels = question.option_labels()
             counts = [distribution.get(question.pk, {}).get(k, 0) for k in keys]
             states = [EXACT] * len(counts) if exact else protect(counts)
+            if any(state != EXACT for state in states) and _published_sum(question):
+                # The mean (or the indicator's share) is one more equation: with it a reader
+                # could solve for a suppressed group, so the distribution shows nothing.
+                states = [HIDDEN] * len(counts)
             item["distribution"] = [
                 {"label": label, **_cell(count, n, state)}
                 for label, count, state in zip(labels, counts, states, strict=True)
