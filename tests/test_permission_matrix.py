@@ -781,6 +781,36 @@ MATRIX = [
         "401 404 200 404 200 200 404 404",
     ),
     (
+        "Import measurements into the innovator's test environment",
+        "GET",
+        "/impact/imports/environments/{env}/",
+        "302 404 200 404 403 200 404 404",
+    ),
+    (
+        "Import measurements into another innovator's test environment",
+        "GET",
+        "/impact/imports/environments/{env2}/",
+        "302 404 200 404 404 404 404 404",
+    ),
+    (
+        "Import template of a test environment (CSV)",
+        "GET",
+        "/impact/imports/environments/{env}/template.csv",
+        "302 404 200 404 403 200 404 404",
+    ),
+    (
+        "API: imports of a test environment",
+        "GET",
+        "/api/environments/{env}/impact-imports",
+        "401 404 200 404 403 200 404 404",
+    ),
+    (
+        "API: upload a file for an import's preview (none sent)",
+        "POST",
+        "/api/environments/{env}/impact-imports",
+        "401 404 422 404 403 422 404 404",
+    ),
+    (
         "Surveys of the innovator's test environment",
         "GET",
         "/surveys/environments/{env}/",

@@ -672,10 +672,11 @@ def _key(indicator_id: int, period: date) -> int:
     return indicator_id * 1_000_000 + period.toordinal()
 
 
-def _validate(path, kind, environment, preview, *, existing=None, sink=None):
+def _validate(path, kind, environment, preview, *, existing=None, sink=None, lookup=None):
     """One streaming pass over the file: every problem into `preview`; each good row compared
-    with `existing` ({key: (value, people)}, when given) and handed to `sink` (when given)."""
-    by_id, by_name = _lookup(environment)
+    with `existing` ({key: (value, people)}, when given) and handed to `sink` (when given).
+    No query while it runs when `lookup` is given (a COPY may be under way on the connection)."""
+    by_id, by_name = lookup or _lookup(environment)
     periods: dict = {}
     seen: dict[int, int] = {}
     try:
@@ -926,6 +927,7 @@ def _load_postgresql(path, kind, environment, check, batch) -> tuple[int, int]:
             "value double precision, respondents integer) ON COMMIT DROP"
         )
         lines: list[str] = []
+        lookup = _lookup(environment)  # before the COPY: no other query may run during it
         with cursor.cursor.copy("COPY impact_import_rows FROM STDIN") as copy:
 
             def sink(indicator_id, period, value, people):
@@ -935,7 +937,7 @@ def _load_postgresql(path, kind, environment, check, batch) -> tuple[int, int]:
                     copy.write("".join(lines))
                     lines.clear()
 
-            _validate(path, kind, environment, check, sink=sink)
+            _validate(path, kind, environment, check, sink=sink, lookup=lookup)
             if lines and not check.problem_count:
                 copy.write("".join(lines))
         _refuse_if_problems(check)
