@@ -4,7 +4,7 @@ innovator's team, closed and unknown links, visibility, and constant queries on 
 
 import json
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -565,3 +565,27 @@ def test_a_scale_distribution_with_a_small_group_is_hidden_beside_its_mean(
     assert {cell["shown"] for cell in first["distribution"]} == {"hidden"}
     api = client_as(innovator).get(f"/api/surveys/{survey.pk}/results").json()
     assert [c["count"] for c in api["questions"][0]["distribution"]] == [1, 7, 6, 0, 0]
+
+
+def test_a_before_and_after_indicator_gets_one_measurement_per_round(environment, innovator):
+    indicator = factories.indicator(environment, frequency=Frequency.ONCE)
+    survey, scale, _choice, _text = _survey(
+        environment, innovator, indicator=indicator, round_=Round.BEFORE
+    )
+    services.submit_response(survey, answers={scale: 2})
+    # The "before" answers came in last month; "after" answers come in today
+    last_month = date.today().replace(day=1) - timedelta(days=1)
+    Response.objects.filter(survey=survey).update(submitted_on=last_month)
+    services.update_survey(survey, by=innovator, round=Round.AFTER)
+    survey.refresh_from_db()
+    services.submit_response(survey, answers={scale: 4})
+    services.submit_response(survey, answers={scale: 5})
+    measurements = list(
+        Measurement.objects.filter(indicator=indicator).values_list(
+            "period", "value", "respondents"
+        )
+    )
+    assert measurements == [
+        (last_month.replace(day=1), 2.0, 1),
+        (date.today().replace(day=1), 4.5, 2),
+    ]

@@ -385,8 +385,8 @@ def _plain(number: float) -> str:
 
 
 def period_start(day: date, frequency: str) -> date:
-    """The first day of the period `day` falls in, by an indicator's frequency ("before and
-    after" and monthly: the month)."""
+    """The first day of the period `day` falls in, by an indicator's frequency (monthly, and
+    "before and after" outside a survey round: the month)."""
     if frequency == Frequency.QUARTERLY:
         return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
     if frequency == Frequency.HALF_YEARLY:
@@ -399,17 +399,31 @@ def period_start(day: date, frequency: str) -> date:
 def feed_indicators(survey: Survey) -> list[Measurement]:
     """Per fed question and period: the value (mean, or the share in % choosing the counted
     options) and the number of respondents, upserted as the indicator's survey measurement.
-    A period the survey no longer has answers for loses its survey measurement."""
+    The period is the survey's when it has one; else, for a "before and after" indicator, the
+    month the round's first answer came in; else the answer day's by the indicator's
+    frequency. A period the survey no longer has answers for loses its survey measurement."""
     fed = list(survey.questions.filter(indicator__isnull=False).select_related("indicator"))
     if not fed:
         return []
-    rows = Answer.objects.filter(question__in=fed).values_list(
-        "question_id", "number", "choice", "response__submitted_on"
+    rows = list(
+        Answer.objects.filter(question__in=fed).values_list(
+            "question_id", "number", "choice", "response__submitted_on", "response__round"
+        )
     )
+    # "Before and after" indicators: a round's answers count for the month its first came in.
+    round_starts: dict[str, date] = {}
+    for _question, _number, _choice, day, round_ in rows:
+        if round_ and (round_ not in round_starts or day < round_starts[round_]):
+            round_starts[round_] = day
     per_question: dict[int, dict[date, list]] = defaultdict(lambda: defaultdict(list))
     frequency = {q.pk: q.indicator.frequency for q in fed}
-    for question_id, number, choice, day in rows:
-        period = survey.period or period_start(day, frequency[question_id])
+    for question_id, number, choice, day, round_ in rows:
+        if survey.period:
+            period = survey.period
+        elif frequency[question_id] == Frequency.ONCE and round_:
+            period = period_start(round_starts[round_], Frequency.MONTHLY)
+        else:
+            period = period_start(day, frequency[question_id])
         per_question[question_id][period].append(number if choice is None else choice)
     written = []
     for question in fed:
