@@ -13,10 +13,13 @@ from stdnum.se import orgnr
 from samskapa.accounts.models import Role, User
 from samskapa.core.demo_calls import add_calls
 from samskapa.core.demo_canvas import add_canvases
+from samskapa.core.demo_cases import add_cases
 from samskapa.core.demo_challenges import add_challenges
 from samskapa.core.demo_environments import add_environments
+from samskapa.core.demo_impact import add_impact
 from samskapa.core.demo_journeys import add_gates
 from samskapa.core.demo_learning import add_lessons
+from samskapa.core.demo_surveys import add_surveys
 from samskapa.core.demo_workshops import add_workshops
 from samskapa.organisations.models import LegalForm, Municipality, OrganisationKind
 from samskapa.organisations.services import create_organisation
@@ -145,6 +148,11 @@ def load_demo() -> None:
     add_gates(programme, operator)
     add_canvases(programme)
     add_workshops(programme, operator)
+    # Measuring effects in Ida Berg's test environment: the theory of change and measurements,
+    # then a survey feeding an indicator, then the impact cases built on both.
+    add_impact(programme, operator)
+    add_surveys(programme)
+    add_cases(programme, operator)
 
 
 def _add_people(programme, operator, departments):
