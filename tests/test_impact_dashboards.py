@@ -261,3 +261,17 @@ def test_dashboards_use_a_constant_number_of_queries(client_as, programme, peopl
     assert _count(steering, f"/impact/challenges/{challenge.pk}/dashboard/") == small_challenge
     assert small_env <= 9 and small_challenge <= 10, (small_env, small_challenge)
     assert LibraryIndicator.objects.count() == 1
+
+
+def test_a_name_like_a_formula_stays_text_in_the_export(client_as, env, people):
+    indicator = factories.indicator(env, name='=HYPERLINK("https://example.se","x")')
+    _measure(indicator, [1, 2])
+    response = client_as(people[Role.INNOVATOR]).get(
+        f"/impact/environments/{env.pk}/dashboard.xlsx"
+    )
+    sheet = load_workbook(BytesIO(response.content)).active
+    for row in (3, 4):
+        cell = sheet.cell(row=row, column=1)
+        assert cell.data_type == "s"
+        assert cell.value.startswith("=HYPERLINK")
+    assert [sheet.cell(row=row, column=10).value for row in (3, 4)] == [1, 2]

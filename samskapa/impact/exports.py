@@ -16,15 +16,26 @@ def _sheet_title(text: str) -> str:
     return text[:31] or "Sheet"
 
 
+def _append(sheet, row) -> None:
+    """Append a row whose text stays text whatever it starts with: a name like
+    "=HYPERLINK(…)" never becomes a formula in the reader's spreadsheet."""
+    sheet.append(row)
+    for cell in sheet[sheet.max_row]:
+        if cell.data_type == "f":
+            cell.data_type = "s"
+
+
 def workbook(title: str, groups) -> bytes:
     """`groups`: (heading, list of dashboards.Series, label of the source column) — one sheet
     each, one row per period."""
-    book = Workbook(write_only=True)
+    book = Workbook()
+    book.remove(book.active)
     fewer = _("fewer than 5")
     for heading, series_list, source_label in groups:
         sheet = book.create_sheet(_sheet_title(heading))
-        sheet.append([title])
-        sheet.append(
+        _append(sheet, [title])
+        _append(
+            sheet,
             [
                 _("Indicator"),
                 source_label,
@@ -38,28 +49,29 @@ def workbook(title: str, groups) -> bytes:
                 _("Value"),
                 _("Number of people"),
                 _("Test environments"),
-            ]
+            ],
         )
         for series in series_list:
             source = str(series.uses) if series.aggregated else series.subtitle
             fixed = [
-                series.name,
-                source,
-                series.iris_code,
-                series.unit,
+                (series.name),
+                (source),
+                (series.iris_code),
+                (series.unit),
                 series.baseline,
                 series.baseline_date,
                 series.target,
                 series.target_date,
             ]
             if not series.points:
-                sheet.append([*fixed, None, None, None, None])
+                _append(sheet, [*fixed, None, None, None, None])
             for point in series.points:
                 if point.suppressed:
-                    sheet.append([*fixed, point.period, fewer, fewer, point.environments])
+                    _append(sheet, [*fixed, point.period, fewer, fewer, point.environments])
                 else:
-                    sheet.append(
-                        [*fixed, point.period, point.value, point.respondents, point.environments]
+                    _append(
+                        sheet,
+                        [*fixed, point.period, point.value, point.respondents, point.environments],
                     )
     buffer = BytesIO()
     book.save(buffer)
