@@ -1075,6 +1075,18 @@ MATRIX = [
         "401 404 201 404 403 201 404 404",
     ),
     (
+        "API: change the innovator's indicator",
+        "PATCH",
+        "/api/indicators/{envind}",
+        "401 404 200 404 403 200 404 404",
+    ),
+    (
+        "API: change a link of the innovator's theory of change",
+        "PATCH",
+        "/api/theory-of-change/links/{envlink}",
+        "401 404 200 404 403 200 404 404",
+    ),
+    (
         "API: impact dashboard of the innovator's test environment",
         "GET",
         "/api/environments/{env}/impact-dashboard",
@@ -1270,6 +1282,8 @@ POST_DATA = {
     },
     "/api/environments/{env}/theory-of-change/links": {"kind": "input", "text": "Lokal"},
     "/api/indicators/{envind}/measurements": {"period": "2026-05-17", "value": 31},
+    "/api/indicators/{envind}": {"target_value": 25},
+    "/api/theory-of-change/links/{envlink}": {"text": "Mindre ensamhet"},
     "/api/programmes/{p}/indicator-library": {
         "name": "Upplevd ensamhet",
         "definition": "Andel som ofta känner sig ensamma",
@@ -1770,6 +1784,7 @@ def _impact(programme, env):
     indicator = factories.indicator(env, name="Upplevd ensamhet")
     return {
         "envind": indicator.pk,
+        "envlink": indicator.outcome_id,
         "envc": env.challenge_id,
         "envc2": factories.challenge(programme).pk,
     }
