@@ -3,9 +3,12 @@ problem found with its row before anything is stored, all or nothing, no duplica
 comes twice, Swedish spreadsheet habits, privacy, permissions, bounded queries."""
 
 import io
+import threading
+import time
 from datetime import date
 
 import openpyxl
+import psycopg
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -253,6 +256,112 @@ def test_a_different_value_replaces_the_stored_one(environment, innovator, lonel
     assert result.changed == 1
     stored = Measurement.objects.get()
     assert stored.value == 12 and stored.import_batch == result.batch
+
+
+def test_new_replaced_and_unchanged_rows_are_counted_as_previewed(environment, innovator, lonely):
+    # Given stored values for three months
+    for month, value, people in ((1, 10, None), (2, 20, 8), (3, 30, 9)):
+        Measurement.objects.create(
+            indicator=lonely, period=date(2026, month, 1), value=value, respondents=people
+        )
+    # When a file keeps January, gives February another number of people, March another
+    # value, and adds April
+    text = (
+        "indicator;period;value;people\n"
+        "Känner sig ensamma;2026-01;10;\n"
+        "Känner sig ensamma;2026-02;20;12\n"
+        "Känner sig ensamma;2026-03;31,5;9\n"
+        "Känner sig ensamma;2026-04;40;\n"
+    )
+    pending, preview = preview_of(csv_file(text), environment, innovator)
+    assert (preview.new, preview.changed, preview.unchanged) == (1, 2, 1)
+    result = importing.commit(pending, environment=environment, by=innovator)
+    # Then the commit does what the preview said, and leaves January as it was
+    assert (result.new, result.changed, result.unchanged) == (1, 2, 1)
+    stored = {
+        m.period.month: (m.value, m.respondents, m.import_batch_id)
+        for m in Measurement.objects.all()
+    }
+    batch = result.batch.pk
+    assert stored == {
+        1: (10, None, None),
+        2: (20, 12, batch),
+        3: (31.5, 9, batch),
+        4: (40, None, batch),
+    }
+
+
+def test_values_in_a_file_read_as_parse_number_reads_them(environment, innovator, lonely):
+    cells = [
+        "12,5",
+        " 12,5 ",
+        "1 234,5",
+        "1\u00a0234",
+        "-3.25",
+        "1e3",
+        "1,5e3",
+        "7",
+        "1_000",
+        "1_000,5",
+        "nan",
+        "inf",
+        "-infinity",
+        "1,2,3",
+        "1.234,5",
+        "tolv",
+        "'",
+    ]
+    lines = [f"Känner sig ensamma;{_day(i)};{cell}" for i, cell in enumerate(cells)]
+    text = "indicator;period;value\n" + "\n".join(lines) + "\n"
+    _pending, preview = preview_of(csv_file(text), environment, innovator)
+    expected_bad = [i + 2 for i, cell in enumerate(cells) if importing.parse_number(cell) is None]
+    assert [row for row, _column, _code in problems(preview)] == expected_bad
+    assert {code for _row, _column, code in problems(preview)} == {"bad_value"}
+    good = [importing.parse_number(cell) for cell in cells]
+    assert [s["value"] for s in preview.sample] == [v for v in good if v is not None][:10]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="a concurrent insert needs PostgreSQL"
+)
+def test_a_value_entered_by_hand_during_the_commit_is_replaced(environment, innovator, lonely):
+    # Given a preview of two new months
+    text = "indicator;period;value\nKänner sig ensamma;2026-01;5\nKänner sig ensamma;2026-02;6\n"
+    pending, _preview = preview_of(csv_file(text), environment, innovator)
+    # And someone entering February by hand in another transaction, not yet committed
+    other = psycopg.connect(**connection.get_connection_params())
+    other.execute(
+        "INSERT INTO impact_measurement (indicator_id, period, value, source, created_at) "
+        "VALUES (%s, '2026-02-01', 99, 'manual', now())",
+        [lonely.pk],
+    )
+    outcome = []
+
+    def commit():
+        try:
+            outcome.append(importing.commit(pending, environment=environment, by=innovator))
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            outcome.append(repr(error))
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=commit)
+    thread.start()
+    # When the commit waits on that row (the plain INSERT) and the other transaction commits
+    with psycopg.connect(**connection.get_connection_params()) as watcher:
+        for _ in range(200):
+            if watcher.execute("SELECT count(*) FROM pg_locks WHERE NOT granted").fetchone()[0]:
+                break
+            time.sleep(0.05)
+    other.commit()
+    other.close()
+    thread.join(30)
+    # Then the import still succeeds: the hand-entered value is replaced, nothing is doubled
+    (result,) = outcome
+    assert (result.new, result.changed, result.unchanged) == (1, 1, 0), result
+    stored = dict(Measurement.objects.values_list("period", "value"))
+    assert stored == {date(2026, 1, 1): 5, date(2026, 2, 1): 6}
 
 
 def test_a_file_changed_after_its_preview_is_refused(environment, innovator, lonely):

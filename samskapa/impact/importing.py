@@ -35,6 +35,7 @@ import contextlib
 import csv
 import json
 import math
+import operator
 import re
 import secrets
 import tempfile
@@ -46,7 +47,7 @@ from pathlib import PurePath
 import openpyxl
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -517,13 +518,12 @@ class _Fatal(Exception):
 
 
 def _rows(path, kind, preview):
-    """(row number, indicator, period, value, people, comment) for each row after the header,
-    cells as the file has them (text from CSV; numbers and dates from XLSX). The row number is
-    the one a spreadsheet shows (the header is row 1)."""
+    """(indicator, period, value, people, comment) for each row after the header, cells as the
+    file has them (text from CSV; numbers and dates from XLSX); the first is the spreadsheet's
+    row 2 (the header is row 1)."""
     if kind == "xlsx":
-        yield from _xlsx_rows(path, preview)
-    else:
-        yield from _csv_rows(path, preview)
+        return _xlsx_rows(path, preview)
+    return _csv_rows(path, preview)
 
 
 def _header(cells, preview) -> tuple:
@@ -556,7 +556,9 @@ def _csv_rows(path, preview):
             preview.add(1, "indicator", "missing_column")
             raise _Fatal
         positions = _header(header, preview)
-        yield from _cells(reader, positions)
+        pick, need, padding = _picker(positions)
+        for row in reader:
+            yield pick(row) if len(row) >= need else pick((*row, *padding))
 
 
 def _xlsx_rows(path, preview):
@@ -572,27 +574,21 @@ def _xlsx_rows(path, preview):
             preview.add(1, "indicator", "missing_column")
             raise _Fatal
         positions = _header(header, preview)
-        yield from _cells(rows, positions)
+        pick, need, padding = _picker(positions)
+        for row in rows:
+            yield pick(row) if len(row) >= need else pick((*row, *padding))
     finally:
         workbook.close()
 
 
-def _cells(rows, positions):
-    i_ind, i_per, i_val, i_ppl, i_com = positions
+def _picker(positions) -> tuple:
+    """A C-level pick of a row's (indicator, period, value, people, comment), how long a row
+    must be for it, and the padding for a shorter one (an absent column or a cell past the
+    row's end reads None)."""
     width = max(p for p in positions if p is not None) + 1
-    number = 1
-    for row in rows:
-        number += 1
-        if len(row) < width:
-            row = (*row, *([None] * (width - len(row))))
-        yield (
-            number,
-            row[i_ind],
-            row[i_per],
-            row[i_val],
-            row[i_ppl] if i_ppl is not None else None,
-            row[i_com] if i_com is not None else None,
-        )
+    indexes = [width if p is None else p for p in positions]  # absent: the padding's first
+    need = max(indexes) + 1
+    return operator.itemgetter(*indexes), need, (None,) * need
 
 
 def _blank(cell) -> bool:
@@ -668,95 +664,167 @@ def _lookup(environment) -> tuple[dict, dict]:
     return by_id, by_name
 
 
-def _key(indicator_id: int, period: date) -> int:
-    return indicator_id * 1_000_000 + period.toordinal()
+def _key(indicator_id: int, period: date | None) -> int:
+    """One integer for (indicator, period); with no period, the indicator's base (add the
+    period's ordinal to it)."""
+    return indicator_id * 1_000_000 + (0 if period is None else period.toordinal())
+
+
+def _indicator_of(cell, by_id, by_name) -> tuple:
+    """(indicator, its id, its key base, None) for a cell naming one of the environment's
+    indicators, else (None, 0, 0, (problem code, params))."""
+    if _blank(cell):
+        return None, 0, 0, ("no_indicator", {})
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    text = str(cell).strip()
+    indicator = by_id.get(text) if text.isdigit() else None
+    if indicator is None:
+        key = text.casefold()
+        indicator = by_name.get(key)
+        if indicator is None:
+            if identity_numbers_in(text):
+                return None, 0, 0, ("identity_number", {})
+            if key in by_name:
+                return None, 0, 0, ("ambiguous_indicator", {"text": text})
+            return None, 0, 0, ("unknown_indicator", {"text": _shown(text)})
+    return indicator, indicator.pk, _key(indicator.pk, None), None
+
+
+def _period_of(cell) -> tuple:
+    """(first day, its ordinal, None) for a period cell, else (None, 0, (code, params)) —
+    the code "no_period" for a blank cell."""
+    if isinstance(cell, datetime):
+        period = cell.date()
+    elif isinstance(cell, date):
+        period = cell
+    elif _blank(cell):
+        return None, 0, ("no_period", {})
+    else:
+        text = str(cell)
+        period = parse_period(text)
+        if period is None:
+            return None, 0, ("bad_period", {"text": _shown(text)})
+    return period, period.toordinal(), None
+
+
+def _people_of(cell) -> tuple:
+    """(number of people or None, bad?) for a people cell (blank: nobody said)."""
+    if _blank(cell):
+        return None, False
+    number_of = parse_number(cell)
+    if number_of is None or not number_of.is_integer() or not 0 <= number_of <= MAX_PEOPLE:
+        return None, True
+    return int(number_of), False
+
+
+CACHE_LIMIT = 100_000  # distinct cells remembered per column (periods, people, indicators)
 
 
 def _validate(path, kind, environment, preview, *, existing=None, sink=None, lookup=None):
     """One streaming pass over the file: every problem into `preview`; each good row compared
     with `existing` ({key: (value, people)}, when given) and handed to `sink` (when given).
-    No query while it runs when `lookup` is given (a COPY may be under way on the connection)."""
+    No query while it runs when `lookup` is given (a COPY may be under way on the connection).
+
+    The happy path costs a few dictionary look-ups a row: indicator, period and people cells
+    repeat, so each distinct text is parsed once (cached by the text as written); a value is
+    one float() (a decimal comma turned into a point first)."""
     by_id, by_name = lookup or _lookup(environment)
+    indicators: dict = {}
     periods: dict = {}
+    peoples: dict = {}
     seen: dict[int, int] = {}
+    add = preview.add
+    rows = skipped = new = changed = unchanged = 0
+    sample = preview.sample
+    replacements = preview.replacements
     try:
-        for number, ind_cell, per_cell, val_cell, ppl_cell, com_cell in _rows(path, kind, preview):
-            if _blank(per_cell) and _blank(val_cell):
-                if not (_blank(ind_cell) and _blank(ppl_cell) and _blank(com_cell)):
-                    preview.skipped += 1
-                continue
-            preview.rows += 1
-            bad = False
-            # Indicator
-            if _blank(ind_cell):
-                preview.add(number, "indicator", "no_indicator")
-                indicator, bad = None, True
+        numbered = enumerate(_rows(path, kind, preview), start=2)
+        for number, (ind_cell, per_cell, val_cell, ppl_cell, com_cell) in numbered:
+            # Period (first: a row with neither period nor value is skipped)
+            if per_cell.__class__ is str:
+                period_of = periods.get(per_cell)
+                if period_of is None:
+                    period_of = _period_of(per_cell)
+                    if len(periods) < CACHE_LIMIT:
+                        periods[per_cell] = period_of
             else:
-                if isinstance(ind_cell, float) and ind_cell.is_integer():
-                    ind_cell = int(ind_cell)
-                text = str(ind_cell).strip()
-                indicator = by_id.get(text) if text.isdigit() else None
-                if indicator is None:
-                    key = text.casefold()
-                    indicator = by_name.get(key)
-                    if indicator is None:
-                        bad = True
-                        if identity_numbers_in(text):
-                            preview.add(number, "indicator", "identity_number")
-                        elif key in by_name:
-                            preview.add(number, "indicator", "ambiguous_indicator", text=text)
-                        else:
-                            preview.add(number, "indicator", "unknown_indicator", text=_shown(text))
-            # Period
-            if isinstance(per_cell, datetime):
-                period = per_cell.date()
-            elif isinstance(per_cell, date):
-                period = per_cell
-            elif _blank(per_cell):
-                period = None
-                preview.add(number, "period", "no_period")
-                bad = True
-            else:
-                text = str(per_cell)
-                period = periods.get(text, False)
-                if period is False:
-                    period = periods[text] = parse_period(text)
-                if period is None:
-                    preview.add(number, "period", "bad_period", text=_shown(text))
-                    bad = True
-            # Value
-            if _blank(val_cell):
-                value = None
-                preview.add(number, "value", "no_value")
-                bad = True
-            else:
-                value = parse_number(val_cell)
-                if value is None:
-                    preview.add(number, "value", "bad_value", text=_shown(val_cell))
-                    bad = True
-            # People
-            people = None
-            if not _blank(ppl_cell):
-                number_of = parse_number(ppl_cell)
-                if (
-                    number_of is None
-                    or not number_of.is_integer()
-                    or not 0 <= number_of <= MAX_PEOPLE
-                ):
-                    preview.add(number, "people", "bad_people", text=_shown(ppl_cell))
-                    bad = True
+                period_of = _period_of(per_cell)
+            period, ordinal, period_problem = period_of
+            # Value: one float() on the happy path ("12,5" read as 12.5)
+            value = None
+            if val_cell.__class__ is str and "_" not in val_cell:
+                try:
+                    value = float(val_cell if "." in val_cell else val_cell.replace(",", "."))
+                except ValueError:
+                    pass
                 else:
-                    people = int(number_of)
+                    if value - value:  # inf or nan: let parse_number refuse it
+                        value = None
+            if value is None:
+                if _blank(val_cell):
+                    if period_problem is not None and period_problem[0] == "no_period":
+                        if not (_blank(ind_cell) and _blank(ppl_cell) and _blank(com_cell)):
+                            skipped += 1
+                        continue
+                    value_problem = ("no_value", {})
+                else:
+                    value = parse_number(val_cell)
+                    value_problem = (
+                        None if value is not None else ("bad_value", {"text": _shown(val_cell)})
+                    )
+            else:
+                value_problem = None
+            rows += 1
+            # Indicator
+            if ind_cell.__class__ is str:
+                indicator_of = indicators.get(ind_cell)
+                if indicator_of is None:
+                    indicator_of = _indicator_of(ind_cell, by_id, by_name)
+                    if len(indicators) < CACHE_LIMIT:
+                        indicators[ind_cell] = indicator_of
+            else:
+                indicator_of = _indicator_of(ind_cell, by_id, by_name)
+            indicator, indicator_id, base, indicator_problem = indicator_of
+            # People
+            if ppl_cell is None:
+                people, bad_people = None, False
+            elif ppl_cell.__class__ is str:
+                people_of = peoples.get(ppl_cell)
+                if people_of is None:
+                    people_of = _people_of(ppl_cell)
+                    if len(peoples) < CACHE_LIMIT:
+                        peoples[ppl_cell] = people_of
+                people, bad_people = people_of
+            else:
+                people, bad_people = _people_of(ppl_cell)
             # Comment (never stored; refused when it identifies someone)
-            if not _blank(com_cell) and identity_numbers_in(str(com_cell)):
-                preview.add(number, "comment", "identity_number")
+            bad_comment = (
+                com_cell is not None
+                and not _blank(com_cell)
+                and bool(identity_numbers_in(str(com_cell)))
+            )
+            bad = False
+            if indicator_problem is not None or period_problem is not None:
                 bad = True
+                if indicator_problem is not None:
+                    add(number, "indicator", indicator_problem[0], **indicator_problem[1])
+                if period_problem is not None:
+                    add(number, "period", period_problem[0], **period_problem[1])
+            if value_problem is not None or bad_people or bad_comment:
+                bad = True
+                if value_problem is not None:
+                    add(number, "value", value_problem[0], **value_problem[1])
+                if bad_people:
+                    add(number, "people", "bad_people", text=_shown(ppl_cell))
+                if bad_comment:
+                    add(number, "comment", "identity_number")
             if indicator is None or period is None:
                 continue
-            key = _key(indicator.pk, period)
+            key = base + ordinal
             first = seen.get(key)
             if first is not None:
-                preview.add(
+                add(
                     number,
                     "period",
                     "duplicate",
@@ -768,8 +836,8 @@ def _validate(path, kind, environment, preview, *, existing=None, sink=None, loo
             seen[key] = number
             if bad:
                 continue
-            if len(preview.sample) < SAMPLE_ROWS:
-                preview.sample.append(
+            if len(sample) < SAMPLE_ROWS:
+                sample.append(
                     {
                         "row": number,
                         "indicator": indicator.name,
@@ -781,14 +849,14 @@ def _validate(path, kind, environment, preview, *, existing=None, sink=None, loo
             if existing is not None:
                 before = existing.get(key)
                 if before is None:
-                    preview.new += 1
+                    new += 1
                 elif before == (value, people):
-                    preview.unchanged += 1
+                    unchanged += 1
                     continue
                 else:
-                    preview.changed += 1
-                    if len(preview.replacements) < MAX_REPLACEMENTS:
-                        preview.replacements.append(
+                    changed += 1
+                    if len(replacements) < MAX_REPLACEMENTS:
+                        replacements.append(
                             {
                                 "row": number,
                                 "indicator": indicator.name,
@@ -800,9 +868,15 @@ def _validate(path, kind, environment, preview, *, existing=None, sink=None, loo
                             }
                         )
             if sink is not None and not preview.problem_count:
-                sink(indicator.pk, period, value, people)
+                sink(indicator_id, period, value, people)
     except _Fatal:
         return
+    finally:
+        preview.rows += rows
+        preview.skipped += skipped
+        preview.new += new
+        preview.changed += changed
+        preview.unchanged += unchanged
     if not preview.rows and not preview.problem_count:
         preview.add(1, "", "no_rows")
 
@@ -941,26 +1015,65 @@ def _load_postgresql(path, kind, environment, check, batch) -> tuple[int, int]:
             if lines and not check.problem_count:
                 copy.write("".join(lines))
         _refuse_if_problems(check)
+        params = [MeasurementSource.IMPORT, batch.pk]
+        # The changed values first (unchanged ones are not touched), then the new ones with a
+        # plain INSERT — cheaper than INSERT … ON CONFLICT's speculative insertion, row by row.
         cursor.execute(
             f"""
-            WITH written AS (
-                INSERT INTO {table} AS m
-                    (indicator_id, period, value, respondents, source, import_batch_id, created_at)
-                SELECT indicator_id, period, value, respondents, %s, %s, %s
-                FROM impact_import_rows
-                ON CONFLICT (indicator_id, period) DO UPDATE
-                    SET value = EXCLUDED.value, respondents = EXCLUDED.respondents,
-                        source = EXCLUDED.source, import_batch_id = EXCLUDED.import_batch_id
-                    WHERE m.value IS DISTINCT FROM EXCLUDED.value
-                       OR m.respondents IS DISTINCT FROM EXCLUDED.respondents
-                RETURNING (xmax = 0) AS inserted
-            )
-            SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)
-            FROM written
+            UPDATE {table} AS m
+            SET value = t.value, respondents = t.respondents, source = %s, import_batch_id = %s
+            FROM impact_import_rows AS t
+            WHERE m.indicator_id = t.indicator_id AND m.period = t.period
+              AND (m.value IS DISTINCT FROM t.value
+                   OR m.respondents IS DISTINCT FROM t.respondents)
             """,
-            [MeasurementSource.IMPORT, batch.pk, timezone.now()],
+            params,
         )
-        new, changed = cursor.fetchone()
+        changed = cursor.rowcount
+        params.append(timezone.now())
+        try:
+            # A measurement entered by hand meanwhile for one of the new periods (other
+            # imports wait for the environment's lock) would break the plain INSERT: then the
+            # rows go in through INSERT … ON CONFLICT DO UPDATE, with the same result.
+            with transaction.atomic():
+                cursor.execute(
+                    f"""
+                    INSERT INTO {table}
+                        (indicator_id, period, value, respondents, source, import_batch_id,
+                         created_at)
+                    SELECT indicator_id, period, value, respondents, %s, %s, %s
+                    FROM impact_import_rows AS t
+                    WHERE NOT EXISTS (
+                        SELECT FROM {table} AS m
+                        WHERE m.indicator_id = t.indicator_id AND m.period = t.period
+                    )
+                    """,
+                    params,
+                )
+                new = cursor.rowcount
+        except IntegrityError:
+            cursor.execute(
+                f"""
+                WITH written AS (
+                    INSERT INTO {table} AS m
+                        (indicator_id, period, value, respondents, source, import_batch_id,
+                         created_at)
+                    SELECT indicator_id, period, value, respondents, %s, %s, %s
+                    FROM impact_import_rows
+                    ON CONFLICT (indicator_id, period) DO UPDATE
+                        SET value = EXCLUDED.value, respondents = EXCLUDED.respondents,
+                            source = EXCLUDED.source, import_batch_id = EXCLUDED.import_batch_id
+                        WHERE m.value IS DISTINCT FROM EXCLUDED.value
+                           OR m.respondents IS DISTINCT FROM EXCLUDED.respondents
+                    RETURNING (xmax = 0) AS inserted
+                )
+                SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)
+                FROM written
+                """,
+                params,
+            )
+            new, changed_meanwhile = cursor.fetchone()
+            changed += changed_meanwhile
     return new, changed
 
 
