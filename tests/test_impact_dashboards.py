@@ -275,3 +275,12 @@ def test_a_name_like_a_formula_stays_text_in_the_export(client_as, env, people):
         assert cell.data_type == "s"
         assert cell.value.startswith("=HYPERLINK")
     assert [sheet.cell(row=row, column=10).value for row in (3, 4)] == [1, 2]
+
+
+def test_the_environment_page_links_the_challenge_dashboard_for_those_who_may_open_it(
+    client_as, env, people
+):
+    url = f"/impact/challenges/{env.challenge_id}/dashboard/"
+    for role, shown in ((Role.NEEDS_OWNER, True), (Role.OPERATOR, True), (Role.INNOVATOR, False)):
+        page = client_as(people[role]).get(f"/environments/{env.pk}/")
+        assert (url in page.content.decode()) is shown, role
