@@ -60,15 +60,17 @@ def test_healthz_answers_503_when_the_database_is_down():
     assert b'"database": "down"' in body
 
 
-def _get_when_up(url, timeout=20.0):
+def _get_when_up(url, timeout=60.0):
+    # Generous: on a loaded machine (the suite runs on every core) the worker's first request,
+    # which imports the whole app, can take many seconds.
     deadline = time.monotonic() + timeout
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=5) as response:
+            with urllib.request.urlopen(url, timeout=30) as response:
                 return response.status, response.read()
         except urllib.error.HTTPError as error:
             return error.code, error.read()
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
