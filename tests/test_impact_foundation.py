@@ -47,3 +47,17 @@ def test_the_challenge_dashboard_is_for_its_own_department(programme, people):
     assert not permissions.can(needs_owner, "impact.view_challenge", other_challenge)
     assert permissions.can(people[Role.STEERING_GROUP], "impact.view_challenge", other_challenge)
     assert not permissions.can(people[Role.INNOVATOR], "impact.view_challenge", own_challenge)
+
+
+def test_the_challenge_page_links_its_impact_dashboard_for_those_who_may_open_it(
+    programme, people, client_as
+):
+    own = programme.memberships.get(user=people[Role.NEEDS_OWNER], role=Role.NEEDS_OWNER)
+    challenge = factories.challenge(programme, own.department)
+    link = f'href="/impact/challenges/{challenge.pk}/dashboard/"'
+
+    for role in (Role.OPERATOR, Role.STEERING_GROUP, Role.NEEDS_OWNER):
+        page = client_as(people[role]).get(f"/challenges/{challenge.pk}/")
+        assert link in page.content.decode(), role
+    page = client_as(people[Role.INNOVATOR]).get(f"/challenges/{challenge.pk}/")
+    assert page.status_code == 200 and link not in page.content.decode()
