@@ -10,7 +10,7 @@ DEMO_ENV := DEBUG=true SECRET_KEY=local-demo-only REQUIRE_OPERATOR_2FA=false
 # Tests run with production-like settings but plain HTTP and a throwaway key.
 TEST_ENV := DEBUG=false SECRET_KEY=test-only HTTPS=false DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: run test test-fast check bench bench-portal bench-matching install install-test browser pdf-libs messages clean
+.PHONY: run test test-fast check bench bench-portal bench-board bench-matching bench-booklet bench-impact-import bench-impact-dashboard install install-test browser pdf-libs messages clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || "$$(scripts/find-python)" -m venv $(VENV)
@@ -71,12 +71,25 @@ bench: install-test
 bench-portal: install-test
 	$(TEST_ENV) $(PY) bench/portal_bench.py
 
-# The matching engine on 10,000 applicants × 200 challenges (no database; docs/performance.md).
+# The programme board with 50 innovator journeys, in-process (docs/performance.md).
 bench-board: install-test
 	$(TEST_ENV) $(PY) bench/board.py
 
+# The matching engine on 10,000 applicants × 200 challenges (no database; docs/performance.md).
 bench-matching: $(VENV)/.installed
 	$(PY) bench/matching.py
+
+# A PDF booklet of 50 lessons against one of a single lesson.
+bench-booklet: install-test
+	$(TEST_ENV) $(PY) bench/booklet.py
+
+# Issue 6's figures need PostgreSQL (COPY is the import's floor): a loopback database of its own.
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432
+bench-impact-import: install-test
+	DATABASE_URL=$(BENCH_PG)/import_bench $(TEST_ENV) $(PY) bench/impact_import.py
+
+bench-impact-dashboard: install-test
+	DATABASE_URL=$(BENCH_PG)/dashboard_bench $(TEST_ENV) $(PY) bench/impact_dashboard.py
 
 clean:
 	rm -rf $(VENV) var
