@@ -14,6 +14,10 @@ from samskapa.impact.privacy import identity_numbers_in, refuse_identity_numbers
         "19811228-9874",
         "811228 9874",  # with a space
         "samordningsnummer 701063-2391",  # coordination number (day 03 + 60)
+        "811228\u20139874",  # an en dash, as a word processor's autocorrect writes it
+        "811228 - 9874",
+        "811228.9874",
+        "Svar: 198112289874.",
     ],
 )
 def test_identity_and_coordination_numbers_are_found(text):

@@ -13,9 +13,20 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from personnummer import personnummer
 
-# 6 or 8 digits of date, an optional separator (-, + or a space), 4 digits; not part of a
-# longer run of digits (an account number, a phone number with a prefix).
-_CANDIDATE = re.compile(r"(?<![\d-])(?:\d{2})?\d{6}[-+ ]?\d{4}(?!\d)")
+# 6 or 8 digits of date, an optional separator, 4 digits; not part of a longer run of digits
+# (an account number, a phone number with a prefix). The separator as people type it: a hyphen,
+# a plus (aged 100 or more), an en or em dash or minus sign (word processors' autocorrect), a
+# dot or spaces, with spaces around it allowed.
+_DASHES = "\\-\u2010\u2011\u2012\u2013\u2014\u2212"  # escaped hyphen: no range in [...]
+_CANDIDATE = re.compile(
+    rf"(?<![\d{_DASHES}])((?:\d{{2}})?\d{{6}})\s*([{_DASHES}+.]?)\s*(\d{{4}})(?!\d)"
+)
+
+
+def _as_the_package_reads_it(match) -> str:
+    date, separator, last_four = match.groups()
+    # The package knows "-" and "+" (the century sign) only.
+    return f"{date}{'+' if separator == '+' else '-'}{last_four}"
 
 
 def identity_numbers_in(text: str) -> list[str]:
@@ -25,7 +36,7 @@ def identity_numbers_in(text: str) -> list[str]:
     return [
         m.group(0)
         for m in _CANDIDATE.finditer(text)
-        if personnummer.valid(m.group(0).replace(" ", "-"))  # the package knows - and + only
+        if personnummer.valid(_as_the_package_reads_it(m))
     ]
 
 
