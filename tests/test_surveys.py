@@ -244,6 +244,36 @@ def test_service_refuses_an_identity_number_even_without_the_form(environment, i
     assert Response.objects.count() == 0
 
 
+@pytest.mark.parametrize("typed", ["198112189876", "8112189876", "-8112189876", "7010632391"])
+def test_identity_number_as_a_number_answer_is_refused_and_the_other_answers_stay(
+    client, environment, innovator, typed
+):
+    # A number question without a maximum would take a personnummer as a number
+    survey = services.create_survey(environment, by=innovator, title_sv="Besök")
+    scale = services.add_question(
+        survey, by=innovator, kind=QuestionKind.SCALE, text_sv="Trygg?", scale_max=5
+    )
+    number = services.add_question(
+        survey, by=innovator, kind=QuestionKind.NUMBER, text_sv="Antal besök", min_value=0
+    )
+    services.set_status(survey, by=innovator, status=SurveyStatus.OPEN)
+    response = _answer(client, survey, {f"q_{scale.pk}": "4", f"q_{number.pk}": typed}, "en")
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "Your answer contains what looks like a personal identity or coordination" in html
+    assert re.search(rf'name="q_{scale.pk}" value="4"[^>]*checked', html)
+    assert Response.objects.count() == 0 and Answer.objects.count() == 0
+    # The service refuses it too, typed or as a number
+    for value in (typed, float(typed)):
+        with pytest.raises(ValidationError) as error:
+            services.submit_response(survey, answers={scale: 3, number: value})
+        assert list(error.value.message_dict) == [f"q_{number.pk}"]
+    assert Response.objects.count() == 0
+    # An ordinary large number is fine
+    services.submit_response(survey, answers={scale: 3, number: "1234567890"})
+    assert Answer.objects.get(question=number).number == 1234567890
+
+
 def test_a_code_holding_a_personnummer_is_refused(client, environment, innovator):
     survey, scale, _choice, _text = _survey(environment, innovator)
     services.generate_codes(survey, by=innovator, count=3)

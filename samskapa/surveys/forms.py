@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samskapa.impact.models import Indicator
 from samskapa.impact.privacy import refuse_identity_numbers
+from samskapa.surveys import services
 from samskapa.surveys.models import Question, QuestionKind, Survey
 
 
@@ -185,6 +186,18 @@ class ResponseForm(forms.Form):
                 try:
                     refuse_identity_numbers(data[name], where=gettext("Your answer"))
                 except ValidationError as error:
+                    self.add_error(name, error)
+            elif question is not None and question.kind == QuestionKind.NUMBER:
+                # The text as typed: a personnummer is a valid number to a FloatField.
+                raw = self.data.get(self.add_prefix(name))
+                try:
+                    if raw:
+                        services.refuse_identity_number_in_number(raw)
+                    if data.get(name) is not None:
+                        services.refuse_identity_number_in_number(data[name])
+                except ValidationError as error:
+                    self.errors.pop(name, None)
+                    data.pop(name, None)
                     self.add_error(name, error)
         return data
 

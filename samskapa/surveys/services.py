@@ -342,12 +342,14 @@ def _clean_answer(question: Question, raw):
         if len(text) > 5000:
             raise ValidationError(_("Keep the answer under 5,000 characters."))
         return text
+    refuse_identity_number_in_number(raw)
     try:
         number = float(str(raw).replace(",", ".").strip())
     except ValueError:
         raise ValidationError(_("Give a number.")) from None
     if number != number or number in (float("inf"), float("-inf")):
         raise ValidationError(_("Give a number."))
+    refuse_identity_number_in_number(number)
     if question.kind == QuestionKind.SCALE:
         if number != int(number) or not 1 <= number <= (question.scale_max or 5):
             raise ValidationError(
@@ -367,6 +369,20 @@ def _clean_answer(question: Question, raw):
             _("Give a number of at most %(max)s.") % {"max": _plain(question.max_value)}
         )
     return number
+
+
+def refuse_identity_number_in_number(raw) -> None:
+    """A number answer (a question without a maximum takes 198112189876) may be a personal
+    identity or coordination number: refused like free text, never echoed. Scanned: the text
+    as typed, without a sign, and a whole number's digits."""
+    text = str(raw).strip()
+    candidates = [text, text.lstrip("+-\u2212 ")]
+    if isinstance(raw, float) and raw.is_integer():
+        candidates.append(str(abs(int(raw))))
+    elif isinstance(raw, int):
+        candidates.append(str(abs(raw)))
+    for candidate in candidates:
+        refuse_identity_numbers(candidate, where=gettext("Your answer"))
 
 
 def _answer(response, question, value) -> Answer:
