@@ -118,6 +118,17 @@ def test_two_outcomes_with_drop_off_and_two_payers():
     assert result["payback_months"] == pytest.approx(12000 / 1100)
 
 
+def test_payback_counts_year_1_only():
+    data = two_payers()
+    data["outcomes"][1]["starts"] = "after"
+    result = calculate(parse_case(data))
+    # Year 1: A's 500 only (B's 600 comes in year 2); year 2: 250 + 600; year 3: 125
+    assert [row["value"] for row in result["years"]] == pytest.approx([500, 850, 125])
+    # 1000 / (500 / 12) = 24 months (not 1000 / (1100 / 12): B does not count in year 1)
+    assert result["first_year_impact"] == pytest.approx(500)
+    assert result["payback_months"] == pytest.approx(24)
+
+
 def test_an_outcome_that_starts_after_is_shifted_one_year():
     data = {
         "investment": 100000,
@@ -138,8 +149,9 @@ def test_an_outcome_that_starts_after_is_shifted_one_year():
     assert [row["value"] for row in result["years"]] == pytest.approx([0, 100000, 100000])
     # 100000 / 1.1² + 100000 / 1.1³ = 82644.63 + 75131.48 = 157776.11
     assert result["present_value"] == pytest.approx(157776.11, abs=0.01)
-    # Payback counts the outcome's own first year: 100000 / (100000 / 12) = 12 months
-    assert result["payback_months"] == pytest.approx(12)
+    # Payback uses year 1's total, undiscounted: 0 here (the outcome starts in year 2): none
+    assert result["first_year_impact"] == 0
+    assert result["payback_months"] is None
     assert result["outcomes"][0]["first_year"] == 2
 
 

@@ -16,9 +16,9 @@ Conventions (those of the Social Value / SROI guide; docs/impact-case.md says th
 * Present value = Σ over years t = 1, 2, … of the year's total / (1 + discount_rate)^t (year 1
   is discounted). Net present value = present value − investment; SROI ratio = present value /
   investment.
-* Payback in months = investment / (total first-year impact / 12), where the *first-year
-  impact* of an outcome is its impact in its own first year (year 2 for one that starts after):
-  payback counts from when the outcomes take effect, undiscounted. None when that total is 0.
+* Payback in months = investment / (total first-year impact / 12), where the total
+  first-year impact is year 1's total, undiscounted (the first row of `years`): an outcome that
+  starts after the pilot, in year 2, does not count in it. None when that total is 0.
 * Sensitivity: for each outcome and each of deadweight, attribution and drop-off, the ratio with
   the share moved by −25, −10, +10 and +25 percentage points (clamped to 0–1); for the proxy,
   the ratio with the value moved by −25 %, −10 %, +10 %, +25 %. `break_even` is the value of
@@ -348,7 +348,8 @@ def calculate(case: CaseInput) -> dict:
     pv = present_value(case)
     if not math.isfinite(pv / case.investment):
         raise InvalidCase([Problem("", "too_large", "the figures are too large to calculate")])
-    first_year_total = sum(o.first_year_impact for o in case.outcomes)
+    table = years(case)
+    first_year_total = table[0]["value"] if table else 0.0
     by_payer = {payer: 0.0 for payer in PAYERS}
     for outcome in case.outcomes:
         by_payer[outcome.payer] += present_value(replace(case, outcomes=(outcome,)))
@@ -362,7 +363,7 @@ def calculate(case: CaseInput) -> dict:
             case.investment / (first_year_total / 12) if first_year_total > 0 else None
         ),
         "first_year_impact": first_year_total,
-        "years": years(case),
+        "years": table,
         "by_payer": by_payer,
         "outcomes": [
             {
@@ -426,11 +427,16 @@ def break_even(case: CaseInput, index: int, parameter: str) -> float | None:
         # with x the proxy or 1 − share.
         zero = 0.0 if parameter == "proxy_value" else 1.0
         others = present_value(_with(case, index, parameter, zero))
-        one = present_value(_with(case, index, parameter, 1.0 - zero)) - others
+        # The slope: the outcome alone at x = 1 (not a difference of two present values, which
+        # loses the slope of a tiny outcome next to large ones to rounding).
+        alone = replace(case, outcomes=(case.outcomes[index],))
+        one = present_value(_with(alone, 0, parameter, 1.0 - zero))
         needed = case.investment - others
         if one <= 0 or needed < 0:
             return None
         x = needed / one
+        if not math.isfinite(x):
+            return None
         if parameter == "proxy_value":
             return x
         return 1.0 - x if x <= 1 else None
