@@ -26,8 +26,10 @@ again is counted as unchanged and not written. The same file (by SHA-256) import
 the same test environment is refused with when and by whom it was imported.
 
 On PostgreSQL the commit validates and streams the rows into a temporary table with COPY in one
-pass, then moves them with one INSERT … ON CONFLICT DO UPDATE … WHERE the value differs; on
-SQLite it writes the new and changed rows with bulk_create in batches, with the same result.
+pass, then moves them with one UPDATE of the stored values that differ and one plain INSERT of
+the new ones (should a value entered by hand meanwhile collide with a new one, that INSERT is
+rolled back to its savepoint and INSERT … ON CONFLICT DO UPDATE does it instead); on SQLite it
+writes the new and changed rows with bulk_create in batches, with the same result.
 """
 
 import codecs
