@@ -386,6 +386,48 @@ def test_fewer_than_5_is_suppressed_for_the_needs_owner_but_not_the_innovator(
     assert by_id[text.pk]["texts"] == ["Bra träffar i parken"] * 14
 
 
+def test_paired_means_are_hidden_outside_the_team_when_they_would_give_one_answer_away(
+    client_as, environment, innovator, people
+):
+    # 5 coded pairs and 1 respondent without a code: 11 × mean − 5 × before − 5 × after would
+    # be that respondent's answer
+    survey, scale = _before_after(environment, innovator, pairs=5)
+    outside = client_as(people[Role.NEEDS_OWNER])
+    api = outside.get(f"/api/surveys/{survey.pk}/results").json()
+    item = {q["id"]: q for q in api["questions"]}[scale.pk]
+    assert item["answers"] == {"shown": "exact", "count": 11}
+    assert item["mean"] is not None
+    assert item["paired"] == {
+        "shown": "hidden",
+        "n": None,
+        "before": None,
+        "after": None,
+        "change": None,
+    }
+    page = outside.get(f"/surveys/{survey.pk}/results/").content.decode()
+    assert "Mean before" not in page and "the few answers outside the pairs" in page
+    # The innovator's team sees the pairs
+    team = client_as(innovator).get(f"/api/surveys/{survey.pk}/results").json()
+    assert {q["id"]: q for q in team["questions"]}[scale.pk]["paired"]["n"] == 5
+    # With 5 answers outside the pairs in the round, the pairs are shown outside the team too
+    services.update_survey(survey, by=innovator, round=Round.BEFORE)
+    survey.refresh_from_db()
+    for _i in range(4):
+        services.submit_response(survey, answers={scale: 1})
+    api = outside.get(f"/api/surveys/{survey.pk}/results").json()
+    paired = {q["id"]: q for q in api["questions"]}[scale.pk]["paired"]
+    assert paired["shown"] == "exact" and paired["n"] == 5 and paired["change"] == 1.6
+
+
+def test_paired_means_are_hidden_when_an_after_round_has_few_answers_outside_the_pairs(
+    client_as, environment, innovator, people
+):
+    survey, scale = _before_after(environment, innovator, pairs=5, unpaired_before=4)
+    services.submit_response(survey, answers={scale: 2})  # after, no code: alone outside pairs
+    api = client_as(people[Role.NEEDS_OWNER]).get(f"/api/surveys/{survey.pk}/results").json()
+    assert {q["id"]: q for q in api["questions"]}[scale.pk]["paired"]["shown"] == "hidden"
+
+
 def test_a_question_with_fewer_than_5_answers_shows_no_mean_outside_the_team(
     client_as, environment, innovator, people
 ):

@@ -4,9 +4,10 @@ The innovator's own team (`permissions.in_innovator_team`: the innovator and the
 operators) sees every figure and the free-text answers. Everyone else who may see the survey
 (the host department's needs owners, the contact person) sees figures resting on fewer than 5
 respondents as "fewer than 5": a question's count and mean, the before/after comparison of
-fewer than 5 pairs, and each option or scale point of a distribution by the funnel's rule
-(`protect` below: small groups "fewer than 5", further groups hidden while the total would
-give one away). They never see free text, nor a number question's smallest and
+fewer than 5 pairs (hidden too when a round has 1–4 answers outside the pairs: the overall
+mean less the pairs' would give them away), and each option or scale point of a distribution
+by the funnel's rule (`protect` below: small groups "fewer than 5", further groups hidden
+while the total would give one away). They never see free text, nor a number question's smallest and
 largest answer (each is one person's). Where a distribution would have a suppressed group and
 another figure gives a weighted sum of it (a scale's mean, the indicator share of a choice),
 the whole distribution is hidden: the mean and the sum would let a reader solve for the group.
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from samskapa.accounts import permissions
 from samskapa.recruitment.funnel import EXACT, FEWER, HIDDEN, SMALL_GROUP
 from samskapa.surveys import services
-from samskapa.surveys.models import Answer, QuestionKind
+from samskapa.surveys.models import Answer, QuestionKind, Round
 
 
 def protect(counts: list[int]) -> list[str]:
@@ -82,12 +83,25 @@ def _count(n: int, exact: bool) -> dict:
     return {"shown": EXACT, "count": n}
 
 
+def _unpaired_small(pairs: int, per_round: dict[str, int]) -> bool:
+    """Whether some round has 1–4 answers outside the pairs. The count and mean of all answers
+    (and a before/after indicator's figure per round) are shown: with the pairs' mean before
+    and after, a reader could solve for the sum of the answers outside the pairs; so that
+    group must be empty or hold at least 5 in every round."""
+    for round_, n in per_round.items():
+        unpaired = n - pairs if round_ in (Round.BEFORE, Round.AFTER) else n
+        if 0 < unpaired < SMALL_GROUP:
+            return True
+    return False
+
+
 def results(survey, user) -> dict:
     exact = permissions.in_innovator_team(user, survey.environment)
     questions = list(survey.questions.select_related("indicator"))
     total = services.response_count(survey)
     summary, distribution = services.answer_aggregates(survey)
     pairs = services.paired_changes(survey)
+    per_round = services.answers_per_round(survey) if pairs and not exact else {}
     texts: dict[int, list[str]] = {}
     if exact:
         for question_id, text in Answer.objects.filter(
@@ -141,6 +155,10 @@ def results(survey, user) -> dict:
         if paired:
             if not exact and paired["n"] < SMALL_GROUP:
                 item["paired"] = {"shown": FEWER, "n": None}
+            elif not exact and _unpaired_small(paired["n"], per_round.get(question.pk, {})):
+                # The overall count and mean (or a round's measurement) less the pairs' means
+                # would give the few answers outside the pairs away.
+                item["paired"] = {"shown": HIDDEN, "n": None}
             else:
                 item["paired"] = {
                     "shown": EXACT,

@@ -637,3 +637,16 @@ def paired_changes(survey: Survey) -> dict[int, dict]:
         after = sum(a for _b, a in values) / n
         result[question_id] = {"n": n, "before": before, "after": after, "change": after - before}
     return result
+
+
+def answers_per_round(survey: Survey) -> dict[int, dict[str, int]]:
+    """Per question: the number of answers given in each round ("" for none), one query."""
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for question_id, round_, n in (
+        Answer.objects.filter(response__survey=survey)
+        .values_list("question_id", "response__round")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        counts[question_id][round_] = n
+    return counts
