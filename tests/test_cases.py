@@ -182,6 +182,77 @@ def test_amounts_too_large_to_store_and_nul_characters_are_refused(setting, clie
     assert not Proxy.objects.filter(name="Stor").exists()
 
 
+IDENTITY = "19121212-1212"  # a valid personnummer (the Tax Agency's test number)
+
+
+def test_identity_numbers_in_the_title_and_proxy_source_are_refused(setting, client_as, people):
+    with pytest.raises(ValidationError) as caught:
+        forecast(
+            setting,
+            title=f"Prognos för {IDENTITY}",
+            outcomes=outcomes(setting, proxy_source=f"Uppgift från {IDENTITY}"),
+        )
+    errors = caught.value.message_dict
+    assert set(errors) == {"title", "outcomes.0.proxy_source"}
+    assert errors["title"][0].startswith("The title contains what looks like a personal identity")
+    assert errors["outcomes.0.proxy_source"][0].startswith("The proxy source contains")
+    assert IDENTITY not in str(errors)
+    assert not ImpactCase.objects.exists() and not CaseOutcome.objects.exists()
+    # The form puts it on the field; the API answers 422; nothing is stored.
+    env, home = setting["env"], setting["home_care"]
+    client = client_as(people[Role.INNOVATOR])
+    page = client.post(
+        f"/cases/environments/{env.pk}/new/",
+        {
+            "title": "Prognos",
+            "investment": "50000",
+            "discount_rate": "0",
+            f"outcome-{home.pk}-include": "on",
+            f"outcome-{home.pk}-quantity": "100",
+            f"outcome-{home.pk}-proxy_value": "1000",
+            f"outcome-{home.pk}-proxy_source": f"Enligt {IDENTITY.replace('-', '')}",
+            f"outcome-{home.pk}-deadweight": "0",
+            f"outcome-{home.pk}-attribution": "0",
+            f"outcome-{home.pk}-displacement": "0",
+            f"outcome-{home.pk}-drop_off": "0",
+            f"outcome-{home.pk}-duration_years": "1",
+            f"outcome-{home.pk}-starts": "during",
+            f"outcome-{home.pk}-payer": "kommun",
+        },
+    )
+    assert page.status_code == 200
+    assert "The proxy source contains what looks like" in page.content.decode()
+    payload = {"title": f"API {IDENTITY}", "investment": 50000, "outcomes": outcomes(setting)}
+    api = client.post(f"/api/environments/{env.pk}/cases", payload, content_type="application/json")
+    assert api.status_code == 422 and "title" in api.json()["errors"]
+    assert not ImpactCase.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["name", "unit", "source"])
+def test_identity_numbers_in_a_library_proxy_are_refused(setting, client_as, people, field):
+    operator = people[Role.OPERATOR]
+    new = {"name": "Ny", "value": 1, "unit": "st", "source": "S", "year": 2025, "payer": "stat"}
+    with pytest.raises(ValidationError) as caught:
+        services.create_proxy(
+            setting["env"].programme, by=operator, **new | {field: f"x {IDENTITY}"}
+        )
+    assert list(caught.value.message_dict) == [field]
+    assert "looks like a personal identity" in caught.value.messages[0]
+    with pytest.raises(ValidationError):
+        services.update_proxy(setting["proxy"], by=operator, **{field: IDENTITY})
+    setting["proxy"].refresh_from_db()
+    assert IDENTITY not in (setting["proxy"].name, setting["proxy"].unit, setting["proxy"].source)
+    url = f"/api/programmes/{setting['env'].programme_id}/proxies"
+    api = client_as(operator).post(url, new | {field: IDENTITY}, content_type="application/json")
+    assert api.status_code == 422 and field in api.json()["errors"]
+    page = client_as(operator).post(
+        f"/cases/programmes/{setting['env'].programme_id}/proxies/",
+        {**new, field: IDENTITY, "year": "2025", "value": "1"},
+    )
+    assert page.status_code == 200 and "looks like a personal identity" in page.content.decode()
+    assert not Proxy.objects.filter(name__in=["Ny", IDENTITY]).exists()
+
+
 def test_a_case_needs_an_outcome_of_its_own_theory_of_change(setting, programme):
     other_env = factories.environment(programme, by=setting["operator"])
     foreign = factories.indicator(other_env).outcome

@@ -18,6 +18,7 @@ from samskapa.cases.models import CaseKind, CaseOutcome, ImpactCase, Proxy
 from samskapa.environments.models import TestEnvironment
 from samskapa.impact import case as core
 from samskapa.impact.models import ChangeStep, Indicator, Measurement, StepKind
+from samskapa.impact.privacy import refuse_identity_numbers
 
 MAX_INVESTMENT = 10**12  # what ImpactCase.investment holds (14 digits, 2 decimals)
 PROXY_FIELDS = ("name", "value", "unit", "source", "year", "payer")
@@ -132,14 +133,40 @@ def update_proxy(proxy: Proxy, *, by, **fields) -> Proxy:
     return proxy
 
 
+PROXY_TEXT_LABELS = {
+    "name": _("The proxy's name"),
+    "unit": _("The proxy's unit"),
+    "source": _("The proxy's source"),
+}
+
+
+def _identity_number_errors(text, where) -> list:
+    """The message if `text` holds a personal identity or coordination number, else []."""
+    if not isinstance(text, str):
+        return []
+    try:
+        refuse_identity_numbers(text, where=where)
+    except ValidationError as error:
+        return error.messages
+    return []
+
+
 def _proxy_fields(fields: dict) -> dict:
     unknown = set(fields) - set(PROXY_FIELDS)
     if unknown:
         raise ValueError(f"Not a field of a proxy: {', '.join(sorted(unknown))}")
     cleaned = {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
-    with_nul = [k for k, v in cleaned.items() if isinstance(v, str) and "\x00" in v]
-    if with_nul:
-        raise ValidationError({k: [_("No NUL characters, please.")] for k in with_nul})
+    errors = {
+        k: [_("No NUL characters, please.")]
+        for k, v in cleaned.items()
+        if isinstance(v, str) and "\x00" in v
+    }
+    for name, label in PROXY_TEXT_LABELS.items():
+        found = _identity_number_errors(cleaned.get(name), label)
+        if found:
+            errors.setdefault(name, []).extend(found)
+    if errors:
+        raise ValidationError(errors)
     return cleaned
 
 
@@ -264,6 +291,8 @@ def _fill(impact_case, title, investment, discount_rate, outcomes) -> list[CaseO
         errors["title"] = [_("Give the case a title.")]
     elif len(title) > limit or "\x00" in title:
         errors["title"] = [_("At most %(limit)d characters, no NUL characters.") % {"limit": limit}]
+    elif found := _identity_number_errors(title, _("The title")):
+        errors["title"] = found
     environment = impact_case.environment
     steps = {step.pk: step for step in outcome_steps(environment)}
     raw = {
@@ -377,6 +406,8 @@ def _resolve(environment, steps, given: dict) -> tuple[dict, dict, list]:
     if isinstance(source, str) and (len(source) > 500 or "\x00" in source):
         problems.append(("proxy_source", _("At most 500 characters, no NUL characters.")))
         source = ""
+    for message in _identity_number_errors(source, _("The proxy source")):
+        problems.append(("proxy_source", message))
     data["proxy_source"] = source
     return data, link, problems
 
