@@ -213,6 +213,52 @@ def test_questions_are_locked_once_answered(environment, innovator):
         services.remove_question(scale, by=innovator)
 
 
+def test_feeding_never_replaces_an_entered_or_imported_value(client_as, environment, innovator):
+    period = date(2026, 10, 1)
+    entered = factories.indicator(environment, name="Trygghet")
+    imported = factories.indicator(environment, name="Nya möten", unit="%")
+    Measurement.objects.create(
+        indicator=entered, period=period, value=3.9, source=MeasurementSource.MANUAL
+    )
+    survey, scale, choice, _text = _survey(
+        environment, innovator, indicator=entered, choice_indicator=imported, period=period
+    )
+    # Answers feed the choice's indicator; the scale's period holds a value entered by hand
+    services.submit_response(survey, answers={scale: 1, choice: 0})
+    assert Measurement.objects.get(indicator=entered).value == 3.9
+    assert Measurement.objects.get(indicator=entered).source == MeasurementSource.MANUAL
+    assert Measurement.objects.get(indicator=imported).source == MeasurementSource.SURVEY
+    # An imported value arriving later is not replaced either
+    Measurement.objects.filter(indicator=imported).update(
+        value=12.0, source=MeasurementSource.IMPORT
+    )
+    services.submit_response(survey, answers={scale: 2, choice: 0})
+    assert Measurement.objects.get(indicator=imported).value == 12.0
+    # The page and the API say which periods were left alone
+    client = client_as(innovator)
+    detail = client.get(f"/surveys/{survey.pk}/").content.decode()
+    assert "Trygghet: the period 2026-10-01 already holds a value entered by hand" in detail
+    assert "Nya möten: the period 2026-10-01 already holds an imported value" in detail
+    page = client.post(f"/surveys/{survey.pk}/indicators/", follow=True).content.decode()
+    assert "not replaced by the survey&#x27;s" in page
+    api = client.post(f"/api/surveys/{survey.pk}/indicators").json()
+    assert api["measurements"] == []
+    assert sorted((r["indicator_id"], r["period"], r["source"]) for r in api["not_replaced"]) == [
+        (entered.pk, "2026-10-01", "manual"),
+        (imported.pk, "2026-10-01", "import"),
+    ]
+    assert (
+        Measurement.objects.get(indicator=entered).value,
+        Measurement.objects.get(indicator=imported).value,
+    ) == (3.9, 12.0)
+    # Once the entered value is gone, the survey feeds the period again
+    Measurement.objects.filter(indicator=entered).delete()
+    api = client.post(f"/api/surveys/{survey.pk}/indicators").json()
+    assert [(m["indicator_id"], m["value"], m["respondents"]) for m in api["measurements"]] == [
+        (entered.pk, 1.5, 2)
+    ]
+
+
 # --- Identity numbers -----------------------------------------------------------------------
 
 
@@ -498,6 +544,21 @@ def test_needs_owner_sees_but_may_not_build(client_as, environment, innovator, p
     assert client.post(f"/surveys/{survey.pk}/status/", {"status": "closed"}).status_code == 403
     with pytest.raises(PermissionDenied):
         services.generate_codes(survey, by=people[Role.NEEDS_OWNER], count=2)
+
+
+def test_the_answering_link_is_shown_only_to_those_who_may_edit(
+    client_as, environment, innovator, people
+):
+    survey, _scale, _choice, _text = _survey(environment, innovator)
+    token = survey.token
+    owner = client_as(people[Role.NEEDS_OWNER])
+    page = owner.get(f"/surveys/{survey.pk}/")
+    assert page.status_code == 200 and token not in page.content.decode()
+    assert "See the results" in page.content.decode()
+    assert owner.get(f"/api/surveys/{survey.pk}").json()["public_path"] is None
+    assert token in client_as(innovator).get(f"/surveys/{survey.pk}/").content.decode()
+    operator = client_as(people[Role.OPERATOR])
+    assert token in operator.get(f"/surveys/{survey.pk}/").content.decode()
 
 
 def test_api_builds_a_survey(client_as, environment, innovator):

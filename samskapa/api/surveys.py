@@ -123,6 +123,25 @@ class MeasurementOut(Schema):
     respondents: int | None
 
 
+class NotReplacedOut(Schema):
+    indicator_id: int
+    period: date
+    source: str
+    message: str
+
+    @staticmethod
+    def resolve_indicator_id(obj):
+        return obj.indicator.pk
+
+
+class FeedOut(Schema):
+    """The survey measurements written, and the periods left alone because they already hold
+    an entered or imported value (never replaced by a survey's)."""
+
+    measurements: list[MeasurementOut]
+    not_replaced: list[NotReplacedOut]
+
+
 class CountOut(Schema):
     shown: str
     count: int | None
@@ -253,11 +272,14 @@ def generate_codes(request, pk: int, payload: CodesIn):
         return _invalid(error)
 
 
-@router.post("/surveys/{pk}/indicators", response={200: list[MeasurementOut], **WRITE})
+@router.post("/surveys/{pk}/indicators", response={200: FeedOut, **WRITE})
 def update_indicators(request, pk: int):
-    """Compute the fed indicators' survey measurements again from all answers."""
+    """Compute the fed indicators' survey measurements again from all answers. A period that
+    already holds a value entered by hand or imported keeps it: it is listed in
+    `not_replaced`."""
     survey = _survey(request, pk, "impact.edit")
-    return services.update_indicators(survey, by=request.user)
+    feed = services.update_indicators(survey, by=request.user)
+    return {"measurements": feed.written, "not_replaced": feed.not_replaced}
 
 
 @router.get("/surveys/{pk}/results", response={200: ResultsOut, **READ})

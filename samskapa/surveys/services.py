@@ -11,6 +11,7 @@ cannot write the same measurement twice.
 """
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -210,19 +211,20 @@ def generate_codes(survey: Survey, *, by, count: int) -> list[RespondentCode]:
 
 
 @transaction.atomic
-def update_indicators(survey: Survey, *, by) -> list[Measurement]:
-    """On demand: compute the fed indicators again from all answers."""
+def update_indicators(survey: Survey, *, by) -> "Feed":
+    """On demand: compute the fed indicators again from all answers (entered and imported
+    values are kept: see `feed_indicators`)."""
     permissions.require(by, "impact.edit", survey)
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
-    written = feed_indicators(survey)
+    feed = feed_indicators(survey)
     record(
         actor=by,
         action="surveys.indicators.updated",
         obj=survey,
         programme=survey.programme,
-        changes={"measurements": [None, len(written)]},
+        changes={"measurements": [None, len(feed.written)]},
     )
-    return written
+    return feed
 
 
 def _without_token(changes: dict) -> dict:
@@ -412,15 +414,41 @@ def period_start(day: date, frequency: str) -> date:
     return date(day.year, day.month, 1)
 
 
-def feed_indicators(survey: Survey) -> list[Measurement]:
-    """Per fed question and period: the value (mean, or the share in % choosing the counted
-    options) and the number of respondents, upserted as the indicator's survey measurement.
-    The period is the survey's when it has one; else, for a "before and after" indicator, the
-    month the round's first answer came in; else the answer day's by the indicator's
-    frequency. A period the survey no longer has answers for loses its survey measurement."""
+@dataclass
+class NotReplaced:
+    """A period the survey would feed that already holds an entered or imported value."""
+
+    indicator: Indicator
+    period: date
+    source: str
+
+    @property
+    def message(self) -> str:
+        if self.source == MeasurementSource.IMPORT:
+            text = gettext(
+                "%(indicator)s: the period %(period)s already holds an imported value: not "
+                "replaced by the survey's."
+            )
+        else:
+            text = gettext(
+                "%(indicator)s: the period %(period)s already holds a value entered by hand: "
+                "not replaced by the survey's."
+            )
+        return text % {"indicator": self.indicator.name, "period": self.period.isoformat()}
+
+
+@dataclass
+class Feed:
+    written: list[Measurement] = field(default_factory=list)
+    not_replaced: list[NotReplaced] = field(default_factory=list)
+
+
+def _computed(survey: Survey) -> tuple[list[Question], list[tuple[Question, date, float, int]]]:
+    """The fed questions, and per fed question and period the value and the number of
+    respondents (one query for the questions, one for the answers)."""
     fed = list(survey.questions.filter(indicator__isnull=False).select_related("indicator"))
     if not fed:
-        return []
+        return [], []
     rows = list(
         Answer.objects.filter(question__in=fed).values_list(
             "question_id", "number", "choice", "response__submitted_on", "response__round"
@@ -441,30 +469,77 @@ def feed_indicators(survey: Survey) -> list[Measurement]:
         else:
             period = period_start(day, frequency[question_id])
         per_question[question_id][period].append(number if choice is None else choice)
-    written = []
+    computed = []
     for question in fed:
-        periods = per_question.get(question.pk, {})
-        for period, values in periods.items():
+        for period, values in per_question.get(question.pk, {}).items():
             if question.kind == QuestionKind.CHOICE:
                 counted = set(question.counted_options)
                 value = 100 * sum(1 for v in values if v in counted) / len(values)
             else:
                 value = sum(values) / len(values)
-            measurement, _created = Measurement.objects.update_or_create(
-                indicator=question.indicator,
-                period=period,
-                defaults={
-                    "value": round(value, 4),
-                    "respondents": len(values),
-                    "source": MeasurementSource.SURVEY,
-                    "import_batch": None,
-                },
-            )
-            written.append(measurement)
+            computed.append((question, period, round(value, 4), len(values)))
+    return fed, computed
+
+
+def _others(fed: list[Question]) -> dict[tuple[int, date], str]:
+    """The sources of the fed indicators' entered or imported measurements, by period."""
+    indicators = {question.indicator_id for question in fed}
+    if not indicators:
+        return {}
+    return {
+        (indicator_id, period): source
+        for indicator_id, period, source in Measurement.objects.filter(indicator_id__in=indicators)
+        .exclude(source=MeasurementSource.SURVEY)
+        .values_list("indicator_id", "period", "source")
+    }
+
+
+def not_replaced(survey: Survey) -> list[NotReplaced]:
+    """The periods the survey would feed that hold an entered or imported value (never
+    replaced by the survey's)."""
+    fed, computed = _computed(survey)
+    others = _others(fed)
+    return [
+        NotReplaced(question.indicator, period, others[(question.indicator_id, period)])
+        for question, period, _value, _n in computed
+        if (question.indicator_id, period) in others
+    ]
+
+
+def feed_indicators(survey: Survey) -> Feed:
+    """Per fed question and period: the value (mean, or the share in % choosing the counted
+    options) and the number of respondents, upserted as the indicator's survey measurement.
+    The period is the survey's when it has one; else, for a "before and after" indicator, the
+    month the round's first answer came in; else the answer day's by the indicator's
+    frequency. A period the survey no longer has answers for loses its survey measurement. A
+    period holding an entered or imported value keeps it: the survey's is not written there,
+    and the period is reported in `not_replaced`."""
+    fed, computed = _computed(survey)
+    others = _others(fed)
+    feed = Feed()
+    periods: dict[int, list[date]] = defaultdict(list)
+    for question, period, value, respondents in computed:
+        periods[question.pk].append(period)
+        source = others.get((question.indicator_id, period))
+        if source is not None:
+            feed.not_replaced.append(NotReplaced(question.indicator, period, source))
+            continue
+        measurement, _created = Measurement.objects.update_or_create(
+            indicator=question.indicator,
+            period=period,
+            defaults={
+                "value": value,
+                "respondents": respondents,
+                "source": MeasurementSource.SURVEY,
+                "import_batch": None,
+            },
+        )
+        feed.written.append(measurement)
+    for question in fed:
         Measurement.objects.filter(
             indicator=question.indicator, source=MeasurementSource.SURVEY
-        ).exclude(period__in=list(periods)).delete()
-    return written
+        ).exclude(period__in=periods[question.pk]).delete()
+    return feed
 
 
 # --- Validation -----------------------------------------------------------------------------

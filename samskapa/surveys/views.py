@@ -118,7 +118,8 @@ def detail(request, pk):
             "has_responses": survey.responses.exists(),
             "code_count": survey.codes.count(),
             "can_edit": can_edit,
-            "public_url": request.build_absolute_uri(survey.get_public_url()),
+            "public_url": request.build_absolute_uri(survey.get_public_url()) if can_edit else "",
+            "not_replaced": services.not_replaced(survey) if can_edit else [],
             "codes_form": CodesForm(),
         },
     )
@@ -229,12 +230,14 @@ def codes(request, pk):
 @require_POST
 def update_indicators(request, pk):
     survey = _survey(request, pk, "impact.edit")
-    written = services.update_indicators(survey, by=request.user)
+    feed = services.update_indicators(survey, by=request.user)
     messages.success(
         request,
         _("The indicators are updated: %(count)s measurements from the answers.")
-        % {"count": len(written)},
+        % {"count": len(feed.written)},
     )
+    for skipped in feed.not_replaced:
+        messages.warning(request, skipped.message)
     return redirect(survey)
 
 
