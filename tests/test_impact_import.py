@@ -2,6 +2,7 @@
 problem found with its row before anything is stored, all or nothing, no duplicates when a file
 comes twice, Swedish spreadsheet habits, privacy, permissions, bounded queries."""
 
+import csv
 import io
 import threading
 import time
@@ -61,7 +62,9 @@ def xlsx_file(rows, name="matningar.xlsx") -> SimpleUploadedFile:
 
 
 def _day(i: int) -> str:
-    return date.fromordinal(739000 + i).isoformat()
+    """A day in the i-th quarter from 1950 (a period of its own for monthly and quarterly
+    indicators alike)."""
+    return date(1950 + i // 4, 3 * (i % 4) + 1, 1 + i % 28).isoformat()
 
 
 def preview_of(upload, environment, by):
@@ -558,3 +561,175 @@ def test_the_api_refuses_another_type(client_as, environment, innovator):
     url = f"/api/environments/{environment.pk}/impact-imports"
     response = client.post(url, {"file": SimpleUploadedFile("plan.csv", pdf_bytes())})
     assert response.status_code == 422 and "PDF" in response.json()["errors"]["file"][0]
+
+
+# --- Review of issue 6: identity numbers, extra columns, periods, formulas, refused files ---
+
+# Skatteverket's test number 811218-9876, as people type it into a number column.
+AS_NUMBERS = ("198112189876", "8112189876", "19811218 9876")
+
+
+def test_an_identity_number_in_the_file_name_is_refused_unechoed(environment, innovator, lonely):
+    # Given a file named after a person
+    upload = csv_file(
+        "indicator;period;value\nKänner sig ensamma;2026-01;1\n", name=f"{IDENTITY_NUMBER}.csv"
+    )
+    # When it is uploaded, Then it is refused without repeating the number, and nothing is kept
+    with pytest.raises(importing.ValidationError) as refused:
+        importing.receive(upload, environment=environment, by=innovator)
+    assert "file name" in refused.value.messages[0]
+    assert IDENTITY_NUMBER not in refused.value.messages[0]
+    with pytest.raises(importing.ValidationError):
+        importing.import_file(
+            __file__,
+            kind="csv",
+            filename=f"x {IDENTITY_NUMBER}.csv",
+            sha256="0" * 64,
+            environment=environment,
+            by=innovator,
+        )
+    assert (
+        not ImportBatch.objects.exists()
+        and not AuditEntry.objects.filter(action="impact.import.committed").exists()
+    )
+
+
+def test_identity_numbers_typed_as_numbers_are_refused_with_their_row(
+    environment, innovator, lonely, meetings
+):
+    # Given identity numbers as values, as people and as a period, and a large ordinary value
+    text = "indicator;period;value;people\n"
+    for i, number in enumerate(AS_NUMBERS):
+        text += f"Känner sig ensamma;2026-0{i + 1};{number};\n"  # rows 2-4: value
+    text += "Träffar;2026-Q1;3;8112189876\n"  # row 5: people
+    text += "Träffar;198112189876;3;\n"  # row 6: period
+    text += "Träffar;2026-Q2;1234567890;\n"  # row 7: an ordinary number (no valid date)
+    # When it is previewed
+    _pending, preview = preview_of(csv_file(text), environment, innovator)
+    # Then each is reported as an identity number, by row, never echoed
+    assert problems(preview) == [
+        (2, "value", "identity_number"),
+        (3, "value", "identity_number"),
+        (4, "value", "identity_number"),
+        (5, "people", "identity_number"),
+        (6, "period", "identity_number"),
+    ]
+    shown = " ".join(p.message for p in preview.problems)
+    assert not any(number in shown for number in AS_NUMBERS)
+    # And from a workbook, where they are numbers
+    rows = [
+        ["indicator", "period", "value", "people"],
+        ["Känner sig ensamma", "2026-01", 198112189876, None],
+        ["Träffar", "2026-Q1", 3, 8112189876],
+        ["Träffar", "2026-Q2", 1234567890, None],
+    ]
+    _pending, preview = preview_of(xlsx_file(rows), environment, innovator)
+    assert problems(preview) == [(2, "value", "identity_number"), (3, "people", "identity_number")]
+
+
+@pytest.mark.parametrize(
+    ("header", "extra"),
+    [("indicator;period;value;year", "2026"), ("indicator;period;value;källa", "SCB")],
+)
+def test_an_unknown_column_is_ignored_and_never_read_as_people(
+    environment, innovator, lonely, header, extra
+):
+    # Given a file with a column the import does not read, and a row longer than the header
+    name = header.rsplit(";", 1)[1]
+    text = (
+        f"{header}\nKänner sig ensamma;2026-01;4;{extra}\nKänner sig ensamma;2026-02;5;{extra};9\n"
+    )
+    # When it is previewed
+    _pending, preview = preview_of(csv_file(text), environment, innovator)
+    # Then the rows are fine, nobody's count is taken from it, and the preview says so
+    assert preview.ok, problems(preview)
+    assert [row["people"] for row in preview.sample] == [None, None]
+    assert preview.ignored_columns == [name]
+    assert preview.as_data()["ignored_columns"] == [name]
+
+
+def test_an_unknown_column_is_named_on_the_preview_page(client_as, environment, innovator, lonely):
+    client = client_as(innovator)
+    text = "indicator;period;value;year\nKänner sig ensamma;2026-01;4;2026\n"
+    page = client.post(
+        f"/impact/imports/environments/{environment.pk}/", {"file": csv_file(text)}, follow=True
+    )
+    assert "“year” is not one the import reads" in page.content.decode()
+
+
+def test_periods_are_counted_as_the_indicator_counts_them(environment, innovator, lonely, meetings):
+    # Given a quarterly indicator given a quarter and a day in it, and a monthly one a day
+    text = (
+        "indicator;period;value\n"
+        "Träffar;2032-Q2;5\n"
+        "Träffar;2032-05-15;6\n"  # the same quarter: a duplicate
+        "Känner sig ensamma;2032-03-15;7\n"
+    )
+    _pending, preview = preview_of(csv_file(text), environment, innovator)
+    assert problems(preview) == [(3, "period", "duplicate")]
+    assert "2032-04-01" in preview.problems[0].message
+    # When the day alone is imported, Then it is stored as its period's first day
+    text = "indicator;period;value\nTräffar;2032-05-15;6\nKänner sig ensamma;2032-03-15;7\n"
+    pending, preview = preview_of(csv_file(text), environment, innovator)
+    assert preview.ok and [row["period"] for row in preview.sample] == [
+        date(2032, 4, 1),
+        date(2032, 3, 1),
+    ]
+    importing.commit(pending, environment=environment, by=innovator)
+    assert sorted(Measurement.objects.values_list("period", flat=True)) == [
+        date(2032, 3, 1),
+        date(2032, 4, 1),
+    ]
+    # And the quarter written as such is then unchanged, not a second value
+    text = "indicator;period;value\nTräffar;2032-Q2;6\n"
+    _pending, preview = preview_of(csv_file(text), environment, innovator)
+    assert preview.ok and preview.unchanged == 1 and preview.new == 0
+
+
+def test_the_templates_keep_a_formula_like_name_as_text(client_as, environment, innovator):
+    # Given an indicator whose name a spreadsheet would run as a formula
+    name = '=HYPERLINK("https://example.com","x")'
+    factories.indicator(environment, name=name, frequency=Frequency.MONTHLY)
+    client = client_as(innovator)
+    # When the templates are downloaded
+    text = client.get(f"/impact/imports/environments/{environment.pk}/template.csv").content.decode(
+        "utf-8-sig"
+    )
+    workbook = client.get(f"/impact/imports/environments/{environment.pk}/template.xlsx")
+    # Then the CSV keeps it as text with an apostrophe, the workbook as a text cell
+    assert next(csv.reader(text.splitlines()[1:], delimiter=";"))[0] == "'" + name
+    cell = openpyxl.load_workbook(io.BytesIO(workbook.content)).active["A2"]
+    assert cell.value == name and cell.data_type == "s"
+    # And the CSV template, filled, imports into that indicator
+    filled = text.replace(";;;", ";7;;")
+    _pending, preview = preview_of(csv_file(filled), environment, innovator)
+    assert preview.ok, problems(preview)
+
+
+def test_a_file_with_an_identity_number_is_removed_at_once(environment, innovator, lonely):
+    # Given an upload whose comment identifies someone
+    text = f"indicator;period;value;comment\nKänner sig ensamma;2026-01;1;{IDENTITY_NUMBER}\n"
+    pending, preview = preview_of(csv_file(text), environment, innovator)
+    # Then its preview removed it from storage, note and all
+    assert preview.discarded and preview.as_data()["discarded"]
+    assert not importing.uploads.private_storage.exists(pending.stored_name)
+    assert not importing.uploads.private_storage.exists(pending.note_name)
+    with pytest.raises(importing.ValidationError):
+        importing.pending_file(pending.token, environment=environment, by=innovator)
+
+
+def test_every_preview_sweeps_stale_uploads(environment, innovator, lonely):
+    import os
+
+    # Given an upload left for two days
+    text = "indicator;period;value\nKänner sig ensamma;2026-01;1\n"
+    fresh = importing.receive(csv_file(text + "\n"), environment=environment, by=innovator)
+    old = importing.receive(csv_file(text), environment=environment, by=innovator)
+    two_days_ago = time.time() - 48 * 3600
+    # When another upload is previewed (nothing uploaded anew)
+    for name in (old.stored_name, old.note_name):
+        os.utime(importing.uploads.private_storage.path(name), (two_days_ago, two_days_ago))
+    importing.preview(fresh, environment=environment)
+    # Then the old one is gone, the previewed one kept
+    assert not importing.uploads.private_storage.exists(old.stored_name)
+    assert importing.uploads.private_storage.exists(fresh.stored_name)

@@ -72,6 +72,8 @@ class PreviewOut(Schema):
     unchanged: int
     replacements: list[ReplacementOut]
     sample: list[SampleRowOut]
+    ignored_columns: list[str]
+    discarded: bool
     already_imported: AlreadyImportedOut | None
 
 

@@ -58,6 +58,7 @@ from django.utils.translation import gettext_lazy as _
 from samskapa.accounts import permissions
 from samskapa.audit.services import record
 from samskapa.calls import uploads
+from samskapa.impact import exports
 from samskapa.impact.models import (
     Frequency,
     ImportBatch,
@@ -66,6 +67,7 @@ from samskapa.impact.models import (
     MeasurementSource,
 )
 from samskapa.impact.privacy import identity_numbers_in
+from samskapa.impact.services import period_start
 
 MAX_PROBLEMS = 200  # listed; the rest are counted
 MAX_REPLACEMENTS = 50
@@ -208,10 +210,16 @@ class Preview:
     replacements: list[dict] = field(default_factory=list)
     sample: list[dict] = field(default_factory=list)
     already_imported: ImportBatch | None = None
+    ignored_columns: list[str] = field(default_factory=list)  # named in the header, not read
+    discarded: bool = False  # the file was removed at once (it identifies someone)
 
     @property
     def ok(self) -> bool:
         return not self.problem_count and self.already_imported is None
+
+    @property
+    def ignored_names(self) -> str:
+        return "”, “".join(self.ignored_columns)
 
     @property
     def more_problems(self) -> int:
@@ -257,6 +265,8 @@ class Preview:
             "unchanged": self.unchanged,
             "replacements": self.replacements,
             "sample": self.sample,
+            "ignored_columns": self.ignored_columns,
+            "discarded": self.discarded,
             "already_imported": None
             if batch is None
             else {
@@ -329,6 +339,7 @@ def receive(upload, *, environment, by) -> Pending:
     if upload is None:
         raise ValidationError(_("Choose a CSV or XLSX file."))
     name = uploads.original_name(upload)
+    refuse_identifying_filename(name)
     extension = PurePath(name).suffix.lower()
     if extension not in (".csv", ".xlsx"):
         raise ValidationError(
@@ -359,6 +370,19 @@ def receive(upload, *, environment, by) -> Pending:
     finally:
         inspected.close()
     return pending
+
+
+def refuse_identifying_filename(name: str) -> None:
+    """A file name is stored (the import's record, the audit log): one holding a personal
+    identity number is refused, without repeating it."""
+    if identity_numbers_in(name or ""):
+        raise ValidationError(
+            _(
+                "The file name contains what looks like a personal identity or coordination "
+                "number. Impact data must not identify anyone: rename the file and try again."
+            ),
+            code="identity_number",
+        )
 
 
 def stage_path(path, *, filename, environment, by) -> Pending:
@@ -535,6 +559,9 @@ def _header(cells, preview) -> tuple:
         column = HEADER_ALIASES.get(name)
         if column and column not in positions:
             positions[column] = index
+        elif name:
+            # Not read (said on the preview); never as a stand-in for an absent column
+            preview.ignored_columns.append(_shown(str(cell).strip().lstrip("\ufeff")))
     missing = [column for column in REQUIRED if column not in positions]
     for column in missing:
         preview.add(1, column, "missing_column")
@@ -558,9 +585,7 @@ def _csv_rows(path, preview):
             preview.add(1, "indicator", "missing_column")
             raise _Fatal
         positions = _header(header, preview)
-        pick, need, padding = _picker(positions)
-        for row in reader:
-            yield pick(row) if len(row) >= need else pick((*row, *padding))
+        yield from _picked(reader, positions, len(header))
 
 
 def _xlsx_rows(path, preview):
@@ -576,21 +601,33 @@ def _xlsx_rows(path, preview):
             preview.add(1, "indicator", "missing_column")
             raise _Fatal
         positions = _header(header, preview)
-        pick, need, padding = _picker(positions)
-        for row in rows:
-            yield pick(row) if len(row) >= need else pick((*row, *padding))
+        yield from _picked(rows, positions, len(header))
     finally:
         workbook.close()
 
 
-def _picker(positions) -> tuple:
-    """A C-level pick of a row's (indicator, period, value, people, comment), how long a row
-    must be for it, and the padding for a shorter one (an absent column or a cell past the
-    row's end reads None)."""
-    width = max(p for p in positions if p is not None) + 1
-    indexes = [width if p is None else p for p in positions]  # absent: the padding's first
-    need = max(indexes) + 1
-    return operator.itemgetter(*indexes), need, (None,) * need
+def _picked(rows, positions, header_width):
+    """Each row's (indicator, period, value, people, comment), picked at C level; a cell past
+    the row's end reads None. An absent column reads None too: it is picked from just past
+    the header's width, where a row is cut off and padded (so an extra column, named or not,
+    is never read as people or comment)."""
+    if None not in positions:
+        pick = operator.itemgetter(*positions)
+        need = max(positions) + 1
+        padding = (None,) * need
+        for row in rows:
+            yield pick(row) if len(row) >= need else pick((*row, *padding))
+        return
+    width = max(header_width, max(p for p in positions if p is not None) + 1)
+    pick = operator.itemgetter(*(width if p is None else p for p in positions))
+    padding = (None,) * (width + 1)
+    for row in rows:
+        if len(row) == width:
+            yield pick((*row, None))
+        elif len(row) > width:
+            yield pick((*row[:width], None))
+        else:
+            yield pick((*row, *padding[len(row) :]))
 
 
 def _blank(cell) -> bool:
@@ -618,6 +655,8 @@ def parse_period(text: str) -> date | None:
         return None
     return day if 1900 <= day.year <= 2100 else None
 
+
+_QUOTED_FORMULA = {"'=", "'+", "'-", "'@", "'\t", "'\r"}
 
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 
@@ -652,6 +691,16 @@ def _shown(cell) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
+def _identifies(cell) -> bool:
+    """Whether a cell holds a personal identity or coordination number — also one typed as
+    a number ("198112189876", "8112189876"). Only a cell of 10 characters or more can."""
+    if cell.__class__ is str:
+        return len(cell) >= 10 and bool(identity_numbers_in(cell))
+    if cell.__class__ in (int, float) and abs(cell) >= 1e9 and float(cell).is_integer():
+        return bool(identity_numbers_in(str(int(cell))))
+    return False
+
+
 # --- Validating ---
 
 
@@ -659,7 +708,8 @@ def _lookup(environment) -> tuple[dict, dict]:
     """The environment's indicators by id (as text) and by name (case-folded; None when two
     share a name). One query."""
     by_id, by_name = {}, {}
-    for indicator in Indicator.objects.filter(environment=environment).only("id", "name"):
+    indicators = Indicator.objects.filter(environment=environment).only("id", "name", "frequency")
+    for indicator in indicators:
         by_id[str(indicator.pk)] = indicator
         key = indicator.name.strip().casefold()
         by_name[key] = None if key in by_name else indicator
@@ -673,10 +723,11 @@ def _key(indicator_id: int, period: date | None) -> int:
 
 
 def _indicator_of(cell, by_id, by_name) -> tuple:
-    """(indicator, its id, its key base, None) for a cell naming one of the environment's
-    indicators, else (None, 0, 0, (problem code, params))."""
+    """(indicator, its id, its key base, None, its periods) for a cell naming one of the
+    environment's indicators, else (None, 0, 0, (problem code, params), None). Its periods:
+    {ordinal as written: (first day of the indicator's period, its ordinal)}, filled as read."""
     if _blank(cell):
-        return None, 0, 0, ("no_indicator", {})
+        return None, 0, 0, ("no_indicator", {}), None
     if isinstance(cell, float) and cell.is_integer():
         cell = int(cell)
     text = str(cell).strip()
@@ -686,11 +737,13 @@ def _indicator_of(cell, by_id, by_name) -> tuple:
         indicator = by_name.get(key)
         if indicator is None:
             if identity_numbers_in(text):
-                return None, 0, 0, ("identity_number", {})
+                return None, 0, 0, ("identity_number", {}), None
             if key in by_name:
-                return None, 0, 0, ("ambiguous_indicator", {"text": text})
-            return None, 0, 0, ("unknown_indicator", {"text": _shown(text)})
-    return indicator, indicator.pk, _key(indicator.pk, None), None
+                return None, 0, 0, ("ambiguous_indicator", {"text": text}), None
+            if text[:2] in _QUOTED_FORMULA:  # the template's CSV keeps formulas as text
+                return _indicator_of(text[1:], by_id, by_name)
+            return None, 0, 0, ("unknown_indicator", {"text": _shown(text)}), None
+    return indicator, indicator.pk, _key(indicator.pk, None), None, {}
 
 
 def _period_of(cell) -> tuple:
@@ -706,18 +759,23 @@ def _period_of(cell) -> tuple:
         text = str(cell)
         period = parse_period(text)
         if period is None:
+            if _identifies(cell):
+                return None, 0, ("identity_number", {})
             return None, 0, ("bad_period", {"text": _shown(text)})
     return period, period.toordinal(), None
 
 
 def _people_of(cell) -> tuple:
-    """(number of people or None, bad?) for a people cell (blank: nobody said)."""
+    """(number of people or None, problem code or None) for a people cell (blank: nobody
+    said)."""
     if _blank(cell):
-        return None, False
+        return None, None
+    if _identifies(cell):
+        return None, "identity_number"
     number_of = parse_number(cell)
     if number_of is None or not number_of.is_integer() or not 0 <= number_of <= MAX_PEOPLE:
-        return None, True
-    return int(number_of), False
+        return None, "bad_people"
+    return int(number_of), None
 
 
 CACHE_LIMIT = 100_000  # distinct cells remembered per column (periods, people, indicators)
@@ -772,11 +830,21 @@ def _validate(path, kind, environment, preview, *, existing=None, sink=None, loo
                     value_problem = ("no_value", {})
                 else:
                     value = parse_number(val_cell)
-                    value_problem = (
-                        None if value is not None else ("bad_value", {"text": _shown(val_cell)})
-                    )
+                    if value is not None:
+                        value_problem = None
+                    elif _identifies(val_cell):
+                        value_problem = ("identity_number", {})
+                    else:
+                        value_problem = ("bad_value", {"text": _shown(val_cell)})
             else:
                 value_problem = None
+            # A number of 10 digits or more may be an identity number typed as a number
+            if (
+                value is not None
+                and (len(val_cell) >= 10 if val_cell.__class__ is str else abs(value) >= 1e9)
+                and _identifies(val_cell)
+            ):
+                value, value_problem = None, ("identity_number", {})
             rows += 1
             # Indicator
             if ind_cell.__class__ is str:
@@ -787,10 +855,10 @@ def _validate(path, kind, environment, preview, *, existing=None, sink=None, loo
                         indicators[ind_cell] = indicator_of
             else:
                 indicator_of = _indicator_of(ind_cell, by_id, by_name)
-            indicator, indicator_id, base, indicator_problem = indicator_of
+            indicator, indicator_id, base, indicator_problem, its_periods = indicator_of
             # People
             if ppl_cell is None:
-                people, bad_people = None, False
+                people, bad_people = None, None
             elif ppl_cell.__class__ is str:
                 people_of = peoples.get(ppl_cell)
                 if people_of is None:
@@ -817,12 +885,21 @@ def _validate(path, kind, environment, preview, *, existing=None, sink=None, loo
                 bad = True
                 if value_problem is not None:
                     add(number, "value", value_problem[0], **value_problem[1])
-                if bad_people:
-                    add(number, "people", "bad_people", text=_shown(ppl_cell))
+                if bad_people is not None:
+                    if bad_people == "bad_people":
+                        add(number, "people", "bad_people", text=_shown(ppl_cell))
+                    else:
+                        add(number, "people", bad_people)
                 if bad_comment:
                     add(number, "comment", "identity_number")
             if indicator is None or period is None:
                 continue
+            # The period as the indicator counts it (2032-05-15 of a quarterly one: 2032-04-01)
+            normalised = its_periods.get(ordinal)
+            if normalised is None:
+                start = period_start(period, indicator.frequency)
+                normalised = its_periods[ordinal] = (start, start.toordinal())
+            period, ordinal = normalised
             key = base + ordinal
             first = seen.get(key)
             if first is not None:
@@ -908,7 +985,17 @@ def preview(pending: Pending, *, environment) -> Preview:
     )
     result.already_imported = _already(environment, pending.sha256)
     _validate(pending.path, pending.kind, environment, result, existing=_existing(environment))
+    _discard_if_identifying(pending, result)
+    _remove_stale()
     return result
+
+
+def _discard_if_identifying(pending: Pending, result: Preview) -> None:
+    """A file holding an identity number is not kept a moment longer: it must be fixed and
+    uploaded again anyway."""
+    if result.problem_kinds.get("identity_number"):
+        discard(pending)
+        result.discarded = True
 
 
 # --- Committing ---
@@ -936,6 +1023,7 @@ def commit(pending: Pending, *, environment, by) -> Result:
         )
     except ImportRefused as refused:
         refused.preview.token = pending.token
+        _discard_if_identifying(pending, refused.preview)
         raise
     discard(pending)
     return result
@@ -955,6 +1043,7 @@ def import_file(path, *, kind, filename, sha256, environment, by) -> Result:
     """Validate and store the file's measurements in one transaction (the view's commit and the
     benchmark both come here)."""
     permissions.require(by, "impact.edit", environment)
+    refuse_identifying_filename(filename)
     check = Preview(filename=filename, sha256=sha256, kind=kind)
     with transaction.atomic():
         # One import at a time per test environment: the same-file check and the upsert see
@@ -1134,6 +1223,14 @@ def template_rows(environment) -> tuple[list[str], list[list]]:
     return TEMPLATE_HEADERS[language], rows
 
 
+def _csv_safe(cell):
+    """A text cell a spreadsheet would read as a formula (=, +, -, @, a tab or a carriage
+    return first) is kept as text with a leading apostrophe; the import reads it back."""
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return cell
+
+
 def template_csv(environment) -> bytes:
     """UTF-8 with a byte-order mark and `;` between the columns: what Excel in Swedish opens
     and saves without asking."""
@@ -1143,7 +1240,7 @@ def template_csv(environment) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([[_csv_safe(cell) for cell in row] for row in rows])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -1156,7 +1253,7 @@ def template_xlsx(environment) -> bytes:
     sheet.title = str(_("Measurements"))[:31]
     sheet.append(header)
     for row in rows:
-        sheet.append(row)
+        exports._append(sheet, row)  # an indicator named "=…" stays text
     sheet.column_dimensions["A"].width = 40
     for letter in "BCDE":
         sheet.column_dimensions[letter].width = 16
