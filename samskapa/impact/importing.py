@@ -4,14 +4,17 @@ The format (also on the import page and in docs/architecture.md):
 
 * The first row names the columns, in any order, in English or Swedish: `indicator`
   (indikator) — the name or the id of one of the test environment's indicators; `period` —
-  an ISO date (2026-03-15, taken as written), a month (2026-03: its first day) or a quarter
-  (2026-Q1 or 2026-K1: its first day); `value` (värde) — a number, with a decimal point or a
+  an ISO date (2026-03-15), a month (2026-03) or a quarter (2026-Q1 or 2026-K1), stored as
+  the first day of the indicator's period it falls in (as a value entered by hand is: a day of
+  a quarterly indicator is its quarter; only a "before and after" indicator keeps the day); `value` (värde) — a number, with a decimal point or a
   decimal comma ("12,5"), spaces as thousands separators allowed; optionally `people`
   (antal personer) — how many people the value rests on, a whole number; and `comment`
   (kommentar) — free text, checked for personal identity numbers and not stored.
 * CSV: the delimiter is read from the first row (`;`, `,` or a tab); UTF-8 with or without a
   byte-order mark, else Windows-1252 with a notice. XLSX: the first worksheet.
-* Rows with neither a period nor a value are skipped (the template's unfilled rows).
+* Rows with neither a period nor a value are skipped (the template's unfilled rows). Other
+  columns are ignored (the preview names them); a personal identity number anywhere — the file
+  name, any cell, also one typed as a number — refuses the file, which is then removed at once.
 
 Nothing is stored until the preview has been seen: `receive` keeps the checked file in private
 storage under a random token (with a small JSON note of who uploaded it, for which test
