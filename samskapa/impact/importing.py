@@ -6,8 +6,9 @@ The format (also on the import page and in docs/architecture.md):
   (indikator) — the name or the id of one of the test environment's indicators; `period` —
   an ISO date (2026-03-15), a month (2026-03) or a quarter (2026-Q1 or 2026-K1), stored as
   the first day of the indicator's period it falls in (as a value entered by hand is: a day of
-  a quarterly indicator is its quarter; only a "before and after" indicator keeps the day); `value` (värde) — a number, with a decimal point or a
-  decimal comma ("12,5"), spaces as thousands separators allowed; optionally `people`
+  a quarterly indicator is its quarter; only a "before and after" indicator keeps the day);
+  `value` (värde) — a number, with a decimal point or a decimal comma ("12,5"), spaces as
+  thousands separators allowed; optionally `people`
   (antal personer) — how many people the value rests on, a whole number; and `comment`
   (kommentar) — free text, checked for personal identity numbers and not stored.
 * CSV: the delimiter is read from the first row (`;`, `,` or a tab); UTF-8 with or without a
