@@ -726,10 +726,10 @@ def _key(indicator_id: int, period: date | None) -> int:
     return indicator_id * 1_000_000 + (0 if period is None else period.toordinal())
 
 
-def _indicator_of(cell, by_id, by_name) -> tuple:
+def _indicator_of(cell, by_id, by_name, starts=None) -> tuple:
     """(indicator, its id, its key base, None, its periods) for a cell naming one of the
     environment's indicators, else (None, 0, 0, (problem code, params), None). Its periods:
-    {ordinal as written: (first day of the indicator's period, its ordinal)}, filled as read."""
+    `starts`' dict for the indicator's frequency (None when its periods are days as written)."""
     if _blank(cell):
         return None, 0, 0, ("no_indicator", {}), None
     if isinstance(cell, float) and cell.is_integer():
@@ -745,9 +745,10 @@ def _indicator_of(cell, by_id, by_name) -> tuple:
             if key in by_name:
                 return None, 0, 0, ("ambiguous_indicator", {"text": text}), None
             if text[:2] in _QUOTED_FORMULA:  # the template's CSV keeps formulas as text
-                return _indicator_of(text[1:], by_id, by_name)
+                return _indicator_of(text[1:], by_id, by_name, starts)
             return None, 0, 0, ("unknown_indicator", {"text": _shown(text)}), None
-    return indicator, indicator.pk, _key(indicator.pk, None), None, {}
+    periods = None if starts is None else starts.get(indicator.frequency)
+    return indicator, indicator.pk, _key(indicator.pk, None), None, periods
 
 
 def _period_of(cell) -> tuple:
@@ -797,6 +798,9 @@ def _validate(path, kind, environment, preview, *, existing=None, sink=None, loo
     indicators: dict = {}
     periods: dict = {}
     peoples: dict = {}
+    # {frequency: {ordinal as written: (its period's first day, ordinal)}}; a "before and
+    # after" indicator's periods are the days written
+    starts = {frequency: {} for frequency in Frequency if frequency != Frequency.ONCE}
     seen: dict[int, int] = {}
     add = preview.add
     rows = skipped = new = changed = unchanged = 0
@@ -854,11 +858,11 @@ def _validate(path, kind, environment, preview, *, existing=None, sink=None, loo
             if ind_cell.__class__ is str:
                 indicator_of = indicators.get(ind_cell)
                 if indicator_of is None:
-                    indicator_of = _indicator_of(ind_cell, by_id, by_name)
+                    indicator_of = _indicator_of(ind_cell, by_id, by_name, starts)
                     if len(indicators) < CACHE_LIMIT:
                         indicators[ind_cell] = indicator_of
             else:
-                indicator_of = _indicator_of(ind_cell, by_id, by_name)
+                indicator_of = _indicator_of(ind_cell, by_id, by_name, starts)
             indicator, indicator_id, base, indicator_problem, its_periods = indicator_of
             # People
             if ppl_cell is None:
@@ -899,11 +903,12 @@ def _validate(path, kind, environment, preview, *, existing=None, sink=None, loo
             if indicator is None or period is None:
                 continue
             # The period as the indicator counts it (2032-05-15 of a quarterly one: 2032-04-01)
-            normalised = its_periods.get(ordinal)
-            if normalised is None:
-                start = period_start(period, indicator.frequency)
-                normalised = its_periods[ordinal] = (start, start.toordinal())
-            period, ordinal = normalised
+            if its_periods is not None:
+                normalised = its_periods.get(ordinal)
+                if normalised is None:
+                    start = period_start(period, indicator.frequency)
+                    normalised = its_periods[ordinal] = (start, start.toordinal())
+                period, ordinal = normalised
             key = base + ordinal
             first = seen.get(key)
             if first is not None:
