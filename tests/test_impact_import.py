@@ -733,3 +733,16 @@ def test_every_preview_sweeps_stale_uploads(environment, innovator, lonely):
     # Then the old one is gone, the previewed one kept
     assert not importing.uploads.private_storage.exists(old.stored_name)
     assert importing.uploads.private_storage.exists(fresh.stored_name)
+
+
+def test_measurements_have_one_index_by_indicator_not_two():
+    # The unique (indicator, period) index serves look-ups by indicator: no second one to
+    # keep up to date on every imported row.
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Measurement._meta.db_table)
+    by_indicator = [
+        c["columns"]
+        for c in constraints.values()
+        if (c["index"] or c["unique"]) and c["columns"][:1] == ["indicator_id"]
+    ]
+    assert by_indicator == [["indicator_id", "period"]]

@@ -223,7 +223,10 @@ class Measurement(models.Model):
     """One value of an indicator for one period (the period's first day). At most one per
     indicator and period: a new value for the period replaces the old one."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="measurements")
+    # No index of its own: the unique (indicator, period) index serves look-ups by indicator
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="measurements", db_index=False
+    )
     period = models.DateField(_("period"))
     value = models.FloatField(_("value"))
     # How many people the value rests on (survey answers, participants), when known: figures
