@@ -3,6 +3,7 @@ theory of change (quantities from measured indicators), forecasts and evaluation
 page with its tornado chart, the needs owner's view of the municipality's savings, refused input
 (nothing stored), the API, the audit trail, and constant queries on the list pages."""
 
+import json
 import re
 from datetime import date
 
@@ -440,14 +441,68 @@ def test_the_needs_owner_sees_what_the_municipality_saves_per_year(setting, clie
     )
 
 
-def test_a_quantity_on_fewer_than_5_people_is_hidden_outside_the_team(setting, client_as, people):
+def test_a_case_on_fewer_than_5_people_shows_no_figures_outside_the_team(
+    setting, client_as, people
+):
+    # The home-care outcome alone, its quantity the latest measurement (200, on 3 people):
+    # first year 200 × 1000 × (1 − 0.5) = 100000, two years, undiscounted: 200000.
+    case = forecast(
+        setting,
+        outcomes=outcomes(setting, quantity=None, indicator=setting["indicator"].pk)[:1],
+    )
+    evaluation = services.start_evaluation(case, by=setting["operator"])
+    reason = "This case rests on a measurement of fewer than 5 people"
+    figures = ("100,000", "200,000", "4.00", '<svg class="tornado"', "Year by year")
+    env = setting["env"]
+    pages = [
+        f"/cases/{case.pk}/",
+        f"/cases/{case.pk}/budget/",
+        f"/cases/{evaluation.pk}/",
+        f"/cases/environments/{env.pk}/",
+    ]
+    inside = client_as(people[Role.INNOVATOR])
+    assert "100,000" in inside.get(f"/cases/{case.pk}/").content.decode()
+    assert "200,000" in inside.get(f"/cases/{case.pk}/budget/").content.decode()
+    assert "4.00" in inside.get(f"/cases/environments/{env.pk}/").content.decode()
+    for url in pages:
+        assert reason not in inside.get(url).content.decode()
+    body = inside.get(f"/api/cases/{case.pk}").json()
+    assert body["withheld_reason"] is None
+    assert body["outcomes"][0]["quantity"] == 200
+    assert body["results"]["outcomes"][0]["first_year_impact"] == pytest.approx(100000)
+    assert body["municipality"]["present_value"] == pytest.approx(200000)
+    # client_as signs the one test client in as another user.
+    outside = client_as(people[Role.NEEDS_OWNER])
+    for url in pages:
+        page = outside.get(url)
+        text = page.content.decode()
+        assert page.status_code == 200
+        assert reason in text, url
+        assert not [figure for figure in figures if figure in text], url
+    detail = outside.get(f"/cases/{case.pk}/")
+    assert detail.context["results"] is None and detail.context["tornado"] is None
+    assert "fewer than 5 people" in detail.content.decode()
+
+    for url in (f"/api/cases/{case.pk}", f"/api/cases/{evaluation.pk}"):
+        body = outside.get(url).json()
+        assert body["withheld_reason"].startswith(reason)
+        assert body["outcomes"][0]["quantity"] is None
+        assert (body["results"], body["municipality"]) == (None, None)
+        assert (body["present_value"], body["sroi_ratio"]) == (None, None)
+        assert "100000" not in json.dumps(body) and "200000" not in json.dumps(body)
+    listed = outside.get(f"/api/environments/{env.pk}/cases").json()["items"]
+    assert {(c["present_value"], c["sroi_ratio"]) for c in listed} == {(None, None)}
+    assert all(c["withheld_reason"] for c in listed)
+
+
+def test_a_case_on_5_people_or_more_shows_its_figures_to_all(setting, client_as, people):
+    Measurement.objects.filter(indicator=setting["indicator"], respondents=3).update(respondents=5)
     case = forecast(
         setting, outcomes=outcomes(setting, quantity=None, indicator=setting["indicator"].pk)
     )
-    outside = client_as(people[Role.NEEDS_OWNER]).get(f"/cases/{case.pk}/").content.decode()
-    assert "fewer than 5 people" in outside
-    inside = client_as(people[Role.INNOVATOR]).get(f"/cases/{case.pk}/").content.decode()
-    assert "fewer than 5 people" not in inside
+    outside = client_as(people[Role.NEEDS_OWNER])
+    assert outside.get(f"/cases/{case.pk}/").context["results"] is not None
+    assert outside.get(f"/api/cases/{case.pk}").json()["outcomes"][0]["quantity"] == 200
 
 
 def test_pages_in_swedish(setting, client_as, people):

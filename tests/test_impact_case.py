@@ -129,6 +129,13 @@ def test_payback_counts_year_1_only():
     assert result["payback_months"] == pytest.approx(24)
 
 
+def test_a_vanishing_first_year_gives_no_payback():
+    data = two_payers()
+    data["outcomes"] = [data["outcomes"][0] | {"quantity": 1e-320, "deadweight": 0}]
+    result = calculate(parse_case(data))
+    assert result["payback_months"] is None
+
+
 def test_an_outcome_that_starts_after_is_shifted_one_year():
     data = {
         "investment": 100000,

@@ -95,14 +95,19 @@ class CaseSummaryOut(Schema):
     discount_rate: float
     present_value: float | None
     sroi_ratio: float | None
+    withheld_reason: str | None
     created_at: datetime
     updated_at: datetime
 
 
 class CaseOut(CaseSummaryOut):
+    """`results` and `municipality` are null, with `withheld_reason` saying why, when the case
+    rests on a measurement of fewer than 5 people and the caller is outside the innovator's
+    team; so are the summary's figures."""
+
     outcomes: list[OutcomeOut]
     results: dict | None
-    municipality: dict
+    municipality: dict | None
 
 
 def _invalid(error: ValidationError):
@@ -111,14 +116,15 @@ def _invalid(error: ValidationError):
 
 
 def _cases():
-    return ImpactCase.objects.select_related("environment__journey", "programme").prefetch_related(
-        Prefetch("outcomes", queryset=CaseOutcome.objects.all())
-    )
+    return ImpactCase.objects.select_related(
+        "environment__journey", "environment__programme", "programme"
+    ).prefetch_related(Prefetch("outcomes", queryset=CaseOutcome.objects.all()))
 
 
 def _summary(impact_case: ImpactCase, user) -> dict:
     rows = list(impact_case.outcomes.all())
-    results = services.results(impact_case, rows)
+    withheld = services.withheld(user, impact_case, rows)
+    results = None if withheld else services.results(impact_case, rows)
     return {
         "id": impact_case.pk,
         "environment_id": impact_case.environment_id,
@@ -129,6 +135,7 @@ def _summary(impact_case: ImpactCase, user) -> dict:
         "discount_rate": impact_case.discount_rate,
         "present_value": results["present_value"] if results else None,
         "sroi_ratio": results["sroi_ratio"] if results else None,
+        "withheld_reason": str(services.WITHHELD_REASON) if withheld else None,
         "created_at": impact_case.created_at,
         "updated_at": impact_case.updated_at,
         "_rows": rows,
@@ -142,12 +149,7 @@ def _full(impact_case: ImpactCase, user) -> dict:
     team = permissions.in_innovator_team(user, impact_case.environment)
     outcomes = []
     for row in rows:
-        hidden = (
-            not team
-            and row.measured
-            and row.measured_respondents is not None
-            and row.measured_respondents < 5
-        )
+        hidden = not team and services.rests_on_few([row])
         outcomes.append(
             {
                 **{name: getattr(row, name) for name in OutcomeOut.model_fields},
@@ -158,7 +160,9 @@ def _full(impact_case: ImpactCase, user) -> dict:
         **summary,
         "outcomes": outcomes,
         "results": results,
-        "municipality": services.budget_view(impact_case, rows),
+        "municipality": (
+            None if summary["withheld_reason"] else services.budget_view(impact_case, rows)
+        ),
     }
 
 

@@ -429,6 +429,31 @@ def _state(impact_case, rows) -> dict:
 
 # --- Results ----------------------------------------------------------------------------------
 
+MIN_PEOPLE = 5
+WITHHELD_REASON = _(
+    "This case rests on a measurement of fewer than 5 people; its figures are shown only to the "
+    "innovator's team."
+)
+
+
+def rests_on_few(rows) -> bool:
+    """Whether a quantity of the rows is a measured value resting on fewer than 5 people."""
+    return any(
+        row.measured
+        and row.measured_respondents is not None
+        and row.measured_respondents < MIN_PEOPLE
+        for row in rows
+    )
+
+
+def withheld(user, impact_case: ImpactCase, rows=None) -> bool:
+    """Whether the case's figures are withheld from `user`: outside the innovator's team
+    (permissions.in_innovator_team), a case with a quantity on fewer than 5 people shows none of
+    its figures — the quantity could be worked back out of any of them (the first-year value,
+    the years, the payers, the sensitivity)."""
+    rows = list(impact_case.outcomes.all()) if rows is None else rows
+    return rests_on_few(rows) and not permissions.in_innovator_team(user, impact_case.environment)
+
 
 def results(impact_case: ImpactCase, rows=None) -> dict | None:
     """impact/case.py's results for a stored case, or None if it cannot be calculated (no

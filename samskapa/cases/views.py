@@ -19,7 +19,6 @@ from samskapa.environments.models import TestEnvironment
 from samskapa.impact.models import Indicator
 
 ENVIRONMENT_RELATED = ("programme", "journey__innovator", "challenge", "host_department")
-MIN_PEOPLE = 5
 
 
 def _environment(request, pk, action=None):
@@ -108,8 +107,11 @@ def environment_cases(request, pk):
     """The environment's cases: forecasts and the evaluations that follow them, side by side."""
     environment = _environment(request, pk)
     cases = list(environment.impact_cases.select_related("follows").prefetch_related("outcomes"))
+    team = permissions.in_innovator_team(request.user, environment)
     for impact_case in cases:
-        impact_case.results = services.results(impact_case, list(impact_case.outcomes.all()))
+        rows = list(impact_case.outcomes.all())
+        impact_case.withheld = not team and services.rests_on_few(rows)
+        impact_case.results = None if impact_case.withheld else services.results(impact_case, rows)
     forecasts = [c for c in cases if c.kind == CaseKind.FORECAST]
     pairs = [(f, [c for c in cases if c.follows_id == f.pk]) for f in forecasts]
     orphans = [
@@ -127,6 +129,8 @@ def environment_cases(request, pk):
             "orphans": orphans,
             "can_edit": permissions.can(request.user, "impact.edit", environment),
             "has_outcomes": services.outcome_steps(environment).exists(),
+            "any_withheld": any(c.withheld for c in cases),
+            "withheld_reason": services.WITHHELD_REASON,
         },
     )
 
@@ -282,15 +286,10 @@ def evaluate(request, pk):
 
 def _suppressed_rows(request, impact_case, rows):
     """Outside the innovator's own team, a quantity measured on fewer than 5 people is not
-    shown (the figures built on it still are)."""
+    shown — nor is any figure of its case (services.withheld)."""
     team = permissions.in_innovator_team(request.user, impact_case.environment)
     for row in rows:
-        row.suppressed = (
-            not team
-            and row.measured
-            and row.measured_respondents is not None
-            and row.measured_respondents < MIN_PEOPLE
-        )
+        row.suppressed = not team and services.rests_on_few([row])
     return rows
 
 
@@ -298,10 +297,13 @@ def _suppressed_rows(request, impact_case, rows):
 def detail(request, pk):
     impact_case = _case(request, pk)
     rows = _suppressed_rows(request, impact_case, list(impact_case.outcomes.all()))
-    results = services.results(impact_case, rows)
+    withheld = any(row.suppressed for row in rows)
+    results = None if withheld else services.results(impact_case, rows)
     follows_results = None
-    if impact_case.follows_id:
-        follows_results = services.results(impact_case.follows)
+    if impact_case.follows_id and not withheld:
+        follows_rows = list(impact_case.follows.outcomes.all())
+        if not services.withheld(request.user, impact_case.follows, follows_rows):
+            follows_results = services.results(impact_case.follows, follows_rows)
     return render(
         request,
         "cases/detail.html",
@@ -315,7 +317,8 @@ def detail(request, pk):
             "tornado": charts.tornado(results) if results else None,
             "parameter_labels": charts.PARAMETER_LABELS,
             "follows_results": follows_results,
-            "budget": services.budget_view(impact_case, rows),
+            "withheld": withheld,
+            "withheld_reason": services.WITHHELD_REASON,
             "can_edit": permissions.can(request.user, "impact.edit", impact_case.environment),
         },
     )
@@ -327,6 +330,7 @@ def budget(request, pk):
     the pilot costs."""
     impact_case = _case(request, pk)
     rows = list(impact_case.outcomes.all())
+    withheld = services.withheld(request.user, impact_case, rows)
     return render(
         request,
         "cases/budget.html",
@@ -334,8 +338,10 @@ def budget(request, pk):
             "case": impact_case,
             "environment": impact_case.environment,
             "programme": impact_case.environment.programme,
-            "budget": services.budget_view(impact_case, rows),
-            "results": services.results(impact_case, rows),
+            "budget": None if withheld else services.budget_view(impact_case, rows),
+            "results": None if withheld else services.results(impact_case, rows),
+            "withheld": withheld,
+            "withheld_reason": services.WITHHELD_REASON,
         },
     )
 

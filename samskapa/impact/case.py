@@ -359,9 +359,7 @@ def calculate(case: CaseInput) -> dict:
         "present_value": pv,
         "net_present_value": pv - case.investment,
         "sroi_ratio": pv / case.investment,
-        "payback_months": (
-            case.investment / (first_year_total / 12) if first_year_total > 0 else None
-        ),
+        "payback_months": _payback(case.investment, first_year_total),
         "first_year_impact": first_year_total,
         "years": table,
         "by_payer": by_payer,
@@ -377,6 +375,15 @@ def calculate(case: CaseInput) -> dict:
         ],
         "sensitivity": sensitivity(case),
     }
+
+
+def _payback(investment: float, first_year_total: float) -> float | None:
+    """investment / (first_year_total / 12), or None when the total is 0 (or so close to it
+    that the months are beyond any float)."""
+    if first_year_total <= 0:
+        return None
+    months = investment * 12 / first_year_total
+    return months if math.isfinite(months) else None
 
 
 def _with(case: CaseInput, index: int, parameter: str, value: float) -> CaseInput:
