@@ -60,7 +60,7 @@ def test_an_innovator_fixes_a_bad_row_and_imports(page: Page):
     expect(page).to_have_url(re.compile(r"/preview/[0-9a-f]{32}/$"))
     problems = page.locator("main table").first
     expect(problems).to_contain_text("3")
-    expect(problems).to_contain_text("“tolv”")
+    expect(problems).to_contain_text("tolv”")  # “tolv” in English, ”tolv” in Swedish
     expect(main_button(page, "Import")).to_have_count(0)
     assert_accessible(page)
     assert not Measurement.objects.exists()
