@@ -11,13 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from samskapa.canvas.blocks import BLOCK_KEYS, BLOCKS, BY_KEY
-
-
-class VisibleQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from samskapa.accounts import permissions
-
-        return permissions.visible(user, self)
+from samskapa.core.querysets import VisibleQuerySet
 
 
 class Canvas(models.Model):

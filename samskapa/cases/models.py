@@ -15,14 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from samskapa.core.querysets import VisibleQuerySet
 from samskapa.impact import case as core
-
-
-class VisibleQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from samskapa.accounts import permissions
-
-        return permissions.visible(user, self)
 
 
 class Payer(models.TextChoices):

@@ -11,13 +11,7 @@ from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext_lazy as _
 
 from samskapa.calls.uploads import private_storage
-
-
-class VisibleQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from samskapa.accounts import permissions
-
-        return permissions.visible(user, self)
+from samskapa.core.querysets import VisibleQuerySet
 
 
 class EnvironmentStatus(models.TextChoices):

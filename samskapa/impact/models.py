@@ -12,12 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-
-class VisibleQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from samskapa.accounts import permissions
-
-        return permissions.visible(user, self)
+from samskapa.core.querysets import VisibleQuerySet
 
 
 class StepKind(models.TextChoices):

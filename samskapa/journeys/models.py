@@ -12,14 +12,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from samskapa.core.querysets import VisibleQuerySet
 from samskapa.programmes.models import PhaseKind
-
-
-class VisibleQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from samskapa.accounts import permissions
-
-        return permissions.visible(user, self)
 
 
 class JourneyStatus(models.TextChoices):

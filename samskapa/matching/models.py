@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from samskapa.calls.models import stockholm_time
+from samskapa.core.querysets import VisibleQuerySet
 
 
 class Mode(models.TextChoices):
@@ -24,13 +25,6 @@ class Candidates(models.TextChoices):
 
     SELECTED = "selected", _("The selected applications")
     SHORTLISTED = "shortlisted", _("The shortlisted applications (none is selected yet)")
-
-
-class VisibleQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from samskapa.accounts import permissions
-
-        return permissions.visible(user, self)
 
 
 class ImmutableRecord(Exception):

@@ -10,13 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from samskapa.calls.models import stockholm_time
-
-
-class VisibleQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from samskapa.accounts import permissions
-
-        return permissions.visible(user, self)
+from samskapa.core.querysets import VisibleQuerySet
 
 
 class LabSlot(models.Model):

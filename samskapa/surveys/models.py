@@ -18,12 +18,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-
-class VisibleQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from samskapa.accounts import permissions
-
-        return permissions.visible(user, self)
+from samskapa.core.querysets import VisibleQuerySet
 
 
 class SurveyStatus(models.TextChoices):

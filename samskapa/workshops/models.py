@@ -20,15 +20,9 @@ from django.utils.translation import gettext_lazy as _
 
 from samskapa.calls import uploads
 from samskapa.calls.models import stockholm_time
+from samskapa.core.querysets import VisibleQuerySet
 from samskapa.programmes.models import PhaseKind
 from samskapa.workshops.starter import STARTER_TOOLS
-
-
-class VisibleQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from samskapa.accounts import permissions
-
-        return permissions.visible(user, self)
 
 
 class ToolQuerySet(VisibleQuerySet):
