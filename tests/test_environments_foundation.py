@@ -72,3 +72,15 @@ def test_a_contact_person_without_a_role_finds_the_environment_on_the_dashboard(
     assert page.count('href="/environments/') == 1
     assert f'href="{environment.get_absolute_url()}"' in page
     assert "You are not a member of any programme yet" not in page
+
+
+def test_the_edit_page_offers_the_contact_person_who_holds_no_programme_role(
+    programme, operator, client_as
+):
+    contact = factories.person(full_name="Kim Kontakt")
+    environment = factories.environment(programme, by=operator, contact_person=contact)
+
+    page = client_as(operator).get(f"/environments/{environment.pk}/edit/")
+
+    assert page.status_code == 200
+    assert "Kim Kontakt" in page.content.decode()

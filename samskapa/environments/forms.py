@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from samskapa.accounts.models import Role, User
+from samskapa.accounts.models import Membership, Role, User
 from samskapa.calls import uploads
 from samskapa.calls.forms import StockholmDateTimeField
 from samskapa.environments.models import Meeting, Task, TestEnvironment
@@ -42,10 +42,12 @@ class ServiceValidatedForm(forms.ModelForm):
 
 
 def _members(programme, roles=None):
-    users = User.objects.filter(memberships__programme=programme)
+    # A subquery rather than a join with .distinct(): the result can be OR-ed with another
+    # queryset of people (the current contact person).
+    memberships = Membership.objects.filter(programme=programme)
     if roles is not None:
-        users = users.filter(memberships__role__in=roles)
-    return users.distinct().order_by("full_name", "pk")
+        memberships = memberships.filter(role__in=roles)
+    return User.objects.filter(pk__in=memberships.values("user_id")).order_by("full_name", "pk")
 
 
 class TestEnvironmentForm(ServiceValidatedForm):
@@ -77,7 +79,7 @@ class TestEnvironmentForm(ServiceValidatedForm):
         contacts = _members(programme)
         if self.instance.contact_person_id:
             contacts = contacts | User.objects.filter(pk=self.instance.contact_person_id)
-        self.fields["contact_person"].queryset = contacts.distinct().order_by("full_name", "pk")
+        self.fields["contact_person"].queryset = contacts.order_by("full_name", "pk")
         self.fields["facilitator"].queryset = _members(programme, [Role.OPERATOR])
         self.fields["facilitator"].help_text = _("One of the programme's operators.")
 
