@@ -781,6 +781,30 @@ MATRIX = [
         "401 404 200 404 200 200 404 404",
     ),
     (
+        "API: the tasks of a test environment",
+        "GET",
+        "/api/environments/{env}/tasks",
+        "401 404 200 404 200 200 404 404",
+    ),
+    (
+        "API: the meetings of a test environment",
+        "GET",
+        "/api/environments/{env}/meetings",
+        "401 404 200 404 200 200 404 404",
+    ),
+    (
+        "API: the files of a test environment",
+        "GET",
+        "/api/environments/{env}/files",
+        "401 404 200 404 200 200 404 404",
+    ),
+    (
+        "API: the tasks of another innovator's test environment",
+        "GET",
+        "/api/environments/{env2}/tasks",
+        "401 404 200 404 404 404 404 404",
+    ),
+    (
         "Import measurements into the innovator's test environment",
         "GET",
         "/impact/imports/environments/{env}/",
@@ -887,6 +911,12 @@ MATRIX = [
         "POST",
         "/api/surveys/{sv}/questions",
         "401 404 201 404 403 201 404 404",
+    ),
+    (
+        "API: respondent codes of a survey",
+        "GET",
+        "/api/surveys/{sv}/codes",
+        "401 404 200 404 403 200 404 404",
     ),
     (
         "API: generate respondent codes",
